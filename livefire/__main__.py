@@ -1,0 +1,3 @@
+from livefire.cli import main
+
+raise SystemExit(main())

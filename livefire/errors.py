@@ -1,0 +1,52 @@
+"""The one exception tree of livefire.
+
+    LivefireError                 root: everything livefire raises on purpose
+    ├── ScenarioError             the scenario file is invalid (carries every problem found)
+    ├── SetupError                the target, the load generator or a tool could not start
+    ├── FaultError                a fault could not be injected or reverted
+    └── RunAborted                a guard SLI or the operator stopped the run
+
+The CLI maps them to exit codes: ScenarioError and SetupError → 2, RunAborted → 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LivefireError(Exception):
+    """Root of every error livefire raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file: where it is, and what is wrong."""
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.file}:{self.line}: {where}{self.message}"
+
+
+class ScenarioError(LivefireError):
+    """The scenario is invalid; `problems` lists every problem, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class SetupError(LivefireError):
+    """The target, the load generator or a required tool could not be started."""
+
+
+class FaultError(LivefireError):
+    """A fault could not be injected or reverted."""
+
+
+class RunAborted(LivefireError):
+    """The run was stopped before its end: by the operator or by a guard SLI."""
