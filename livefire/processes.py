@@ -1,0 +1,110 @@
+"""Child processes that never outlive livefire.
+
+Each child runs in its own session (a Ctrl-C reaches only the conductor, which then stops
+children in order), gets SIGTERM from the kernel if its parent dies (PR_SET_PDEATHSIG, so even
+a kill -9 of livefire leaves nothing behind), logs to a file of its own, and announces
+readiness through a ready file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from livefire.errors import SetupError
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+    ready: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class ProcessGroup:
+    """Starts children and stops all of them, newest first, on `stop_all()`."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.logs = run_dir / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.children: list[Child] = []
+
+    def spawn(self, name: str, argv: list[str], *, ready: bool = True, timeout: float = 30.0,
+              env: dict[str, str] | None = None, die_with_parent: bool = True) -> Child:
+        """Start `argv` (with `--ready-file` appended when `ready`) and wait until it is ready."""
+        ready_file = self.run_dir / "ready" / f"{name}.json"
+        ready_file.parent.mkdir(exist_ok=True)
+        ready_file.unlink(missing_ok=True)
+        full = [*argv, "--ready-file", str(ready_file)] if ready else argv
+        log = self.logs / f"{name}.log"
+        with log.open("ab") as out:
+            popen = subprocess.Popen(
+                full, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, env={**os.environ, **(env or {})},
+                preexec_fn=_die_with_parent if die_with_parent else None,
+            )
+        child = Child(name, popen, log)
+        self.children.append(child)
+        if ready:
+            child.ready = self._wait_ready(child, ready_file, timeout)
+        return child
+
+    def _wait_ready(self, child: Child, ready_file: Path, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if ready_file.exists():
+                return dict(json.loads(ready_file.read_text()))
+            if not child.alive():
+                raise SetupError(
+                    f"{child.name} exited with code {child.popen.returncode} before it was ready; "
+                    f"its log ({child.log}) ends:\n{child.log_tail()}"
+                )
+            time.sleep(0.05)
+        raise SetupError(f"{child.name} was not ready within {timeout:g} s; see {child.log}")
+
+    def stop(self, child: Child, timeout: float = 5.0) -> None:
+        """SIGTERM, then SIGKILL if it has not exited within `timeout`."""
+        if child.alive():
+            try:
+                child.popen.send_signal(signal.SIGTERM)
+                child.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                child.popen.kill()
+                child.popen.wait(timeout)
+            except ProcessLookupError:
+                pass
+        if child in self.children:
+            self.children.remove(child)
+
+    def stop_all(self, timeout: float = 5.0) -> None:
+        for child in reversed(list(self.children)):
+            self.stop(child, timeout)

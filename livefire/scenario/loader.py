@@ -1,0 +1,181 @@
+"""Read a scenario file into a `Scenario`, collecting every problem with its line first."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+import chaos.faults  # noqa: F401  (fills the fault catalog)
+from chaos.model import FAULTS
+from livefire.errors import Problem, ScenarioError
+from livefire.registry import suggest
+from livefire.scenario.schema import Scenario
+from livefire.scenario.source import SourceMap, format_path
+
+_EXPECTED = {
+    "int_parsing": "expected an integer",
+    "int_type": "expected an integer",
+    "int_from_float": "expected an integer",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "string_type": "expected a string",
+    "bool_parsing": "expected true or false",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+}
+_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+           "less_than": "<"}
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    scenario: Scenario
+    source: SourceMap
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
+        """A problem found after loading (e.g. an undeclared target), placed on its line."""
+        return _problem(self.source, path, message)
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Parse and validate; raise ScenarioError listing every problem, each with file:line."""
+    file = str(path)
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ScenarioError([Problem(file, 0, "", f"cannot read: {exc.strerror}")]) from None
+    source = SourceMap(file)
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {exc.problem}")]) from None
+    if node is not None:
+        source.record(node)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, "", "expected a mapping with name, duration, ...")])
+    problems = list(_check_faults(data, source))
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, source))
+    else:
+        problems.extend(_check_timeline(scenario, source))
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: p.line))
+    return LoadedScenario(scenario, source)
+
+
+def _problems(exc: ValidationError, source: SourceMap) -> Iterable[Problem]:
+    for error in exc.errors():
+        loc = _without_union_tag(tuple(error["loc"]))
+        yield Problem(source.file, source.line_of(loc), format_path(loc), _message(error, loc))
+
+
+def _without_union_tag(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop the tag pydantic puts after a tagged-union item: shape[0].ramp.to → shape[0].to."""
+    for index in range(1, len(loc) - 1):
+        if loc[index - 1] == "shape" and isinstance(loc[index], int):
+            if loc[index + 1] in ("ramp", "hold"):
+                return loc[: index + 1] + loc[index + 2 :]
+    return loc
+
+
+def _message(error: Any, loc: tuple[str | int, ...]) -> str:
+    kind, found = error["type"], error.get("input")
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        known = _known_keys(Scenario, loc[:-1])
+        return f"unknown key '{loc[-1]}'{suggest(str(loc[-1]), known)}"
+    if kind in _BOUNDS:
+        bound = next(iter(error["ctx"].values()))
+        return f"expected a number {_BOUNDS[kind]} {bound}, got {found!r}"
+    if kind in _EXPECTED:
+        return f"{_EXPECTED[kind]}, got {found!r}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {found!r}"
+
+
+def _known_keys(model: type[BaseModel], path: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The keys a mapping at `path` accepts, walking the schema's annotations."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        by_alias = {(f.alias or n): f for n, f in fields.items()}
+        if part not in by_alias:
+            return ()
+        current = _model_in(by_alias[part].annotation)
+    fields = getattr(current, "model_fields", {})
+    return tuple((f.alias or n) for n, f in fields.items())
+
+
+def _model_in(annotation: Any) -> Any:
+    """The first pydantic model inside Optional[...], tuple[...] or Annotated[...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _check_faults(data: dict[str, Any], source: SourceMap) -> Iterable[Problem]:
+    """Fault names and their parameters, checked on the raw document so they are reported
+    together with schema problems."""
+    faults = data.get("faults")
+    for index, raw in enumerate(faults if isinstance(faults, list) else []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("fault"), str):
+            continue
+        where: tuple[str | int, ...] = ("faults", index)
+        if raw["fault"] not in FAULTS:
+            yield _problem(source, (*where, "fault"), FAULTS.unknown(raw["fault"]))
+            continue
+        params = raw.get("params") or {}
+        try:
+            FAULTS.get(raw["fault"]).params.model_validate(params)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = (*where, "params", *error["loc"])
+                yield _problem(source, loc, _params_message(error, raw["fault"], loc))
+    slos = data.get("slos")
+    recovery = slos.get("recovery") if isinstance(slos, dict) else None
+    for name in recovery if isinstance(recovery, dict) else []:
+        if name not in FAULTS:
+            yield _problem(source, ("slos", "recovery", name), FAULTS.unknown(str(name)))
+
+
+def _check_timeline(scenario: Scenario, source: SourceMap) -> Iterable[Problem]:
+    """Every fault must end inside the run."""
+    for index, spec in enumerate(scenario.faults):
+        end = spec.at + (spec.for_ or 0.0)
+        if end > scenario.duration:
+            yield _problem(
+                source,
+                ("faults", index, "at"),
+                f"fault ends at {end:g}s, after the run's duration {scenario.duration:g}s",
+            )
+
+
+def _problem(source: SourceMap, path: tuple[str | int, ...], message: str) -> Problem:
+    return Problem(source.file, source.line_of(path), format_path(path), message)
+
+
+def _params_message(error: Any, fault: str, loc: tuple[str | int, ...]) -> str:
+    if error["type"] == "extra_forbidden":
+        known = tuple(FAULTS.get(fault).params.model_fields)
+        return f"unknown parameter '{loc[-1]}' for {fault}{suggest(str(loc[-1]), known)}"
+    return _message(error, loc)

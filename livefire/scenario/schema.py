@@ -1,0 +1,130 @@
+"""The scenario schema: YAML becomes these frozen models at the door, nothing downstream
+handles untyped dicts. Every field is documented where it is declared."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from livefire.scenario.units import Duration, Fraction
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class EmbeddedTarget(Model):
+    """Run against the reference platform that livefire starts itself."""
+
+    topology: str = "default"  # a name under target-stubs topologies, or a YAML file path
+    sabotage: tuple[str, ...] = ()  # switches that break one documented recovery (negative controls)
+    streams: int = Field(default=1, ge=1, le=16)  # live streams the synthetic creators publish
+
+
+class StagingTarget(Model):
+    """Run against an already running platform; only what is given here is exercised."""
+
+    hls: str | None = None  # one plain stream: its master playlist URL
+    router: str | None = None  # GSLB route endpoint
+    chat: str | None = None  # chat WebSocket URL
+    gifts: str | None = None  # gift API base URL
+    proxy_api: str | None = None  # Toxiproxy API that fronts the staging links
+
+
+class Target(Model):
+    embedded: EmbeddedTarget | None = None
+    staging: StagingTarget | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Target:
+        if (self.embedded is None) == (self.staging is None):
+            raise ValueError("expected exactly one of 'embedded' or 'staging'")
+        return self
+
+
+class Users(Model):
+    """How many of each simulated user at full load (shape fraction 1.0)."""
+
+    viewer: int = Field(default=0, ge=0)
+    creator: int = Field(default=0, ge=0)
+    chatter: int = Field(default=0, ge=0)
+    gifter: int = Field(default=0, ge=0)
+
+    @property
+    def total(self) -> int:
+        return self.viewer + self.creator + self.chatter + self.gifter
+
+
+class RampStep(Model):
+    """Move linearly from the current load fraction to `to` over `ramp`."""
+
+    ramp: Duration
+    to: float = Field(ge=0.0, le=100.0)
+
+
+class HoldStep(Model):
+    """Keep the current load fraction for `hold`."""
+
+    hold: Duration
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "ramp" if "ramp" in value else "hold" if "hold" in value else None
+    return "ramp" if isinstance(value, RampStep) else "hold" if isinstance(value, HoldStep) else None
+
+
+ShapeStep = Annotated[
+    Annotated[RampStep, Tag("ramp")] | Annotated[HoldStep, Tag("hold")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="shape_step",
+        custom_error_message="expected {ramp: DURATION, to: FRACTION} or {hold: DURATION}",
+    ),
+]
+
+
+class Load(Model):
+    users: Users
+    shape: tuple[ShapeStep, ...] = ()  # empty: ramp to full load over 10 s, then hold
+    workers: int | None = Field(default=None, ge=1, le=64)  # local Locust workers; default: cores
+    spawn_jitter: Duration = 5.0  # users start at random offsets within this window
+
+
+class FaultSpec(Model):
+    """One entry of the fault timeline."""
+
+    at: Duration  # when to inject, from the start of load
+    fault: str  # a name from the fault catalog (`livefire chaos list`)
+    target: str  # a declared target: a platform component or staging link name
+    for_: Duration | None = Field(default=None, alias="for")  # sustained faults: when to revert
+    ttl: Duration | None = None  # hard deadline for the watchdog; default `for` + 30 s
+    params: dict[str, Any] = Field(default_factory=dict)  # checked against the fault's own model
+
+
+class PhaseSlos(Model):
+    """Promises checked inside a window (e.g. while faults are active)."""
+
+    stream_latency_p95: Duration | None = None
+    stream_latency_p99: Duration | None = None
+    viewer_error_rate: Fraction | None = None
+
+
+class Slos(PhaseSlos):
+    """Promises over the whole run, plus per-phase overrides and recovery budgets."""
+
+    during_faults: PhaseSlos | None = None
+    recovery: dict[str, Duration] = Field(default_factory=dict)  # fault name → recovery budget
+    stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
+
+
+class Scenario(Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+    duration: Duration
+    target: Target
+    load: Load
+    faults: tuple[FaultSpec, ...] = ()
+    slos: Slos
+    version: Literal[1] = 1

@@ -1,0 +1,135 @@
+"""Telemetry: per-second mergeable histograms and counters, the one currency between the load
+generator and the verdict engine.
+
+A `Second` holds, for one wall-clock second, an HdrHistogram (microseconds, 3 significant
+digits) per timing metric and an integer per counter. Workers ship `Batch`es of seconds to the
+master, tagged with worker id and sequence number; merging is addition, so percentiles are
+always taken from merged histograms, never averaged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+LOWEST_US, HIGHEST_US, DIGITS = 1, 600_000_000, 3  # 1 µs .. 10 min, 3 significant digits
+
+# Timing metrics (histograms, recorded in microseconds)
+STREAM_LATENCY = "stream_latency"  # last byte of a segment − (its PDT + its duration)
+STARTUP = "startup"  # first playlist request → first segment complete
+REQUEST_LATENCY = "request_latency"  # from intended send time to last byte
+SCHEDULE_LAG = "schedule_lag"  # actual send time − intended send time (generator health)
+HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG)
+
+# Counters
+REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
+SEGMENTS, STALLS, STALL_MS = "segments", "stalls", "stall_ms"
+VIEWERS_ACTIVE = "viewer_seconds"  # one per viewer per second it was watching
+
+
+def new_histogram() -> HdrHistogram:
+    return HdrHistogram(LOWEST_US, HIGHEST_US, DIGITS)
+
+
+@dataclass
+class Second:
+    """Everything observed during one wall-clock second (by one worker, or merged)."""
+
+    t: int
+    histograms: dict[str, HdrHistogram] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def observe(self, metric: str, seconds: float) -> None:
+        hist = self.histograms.get(metric)
+        if hist is None:
+            hist = self.histograms[metric] = new_histogram()
+        hist.record_value(min(max(int(seconds * 1e6), LOWEST_US), HIGHEST_US))
+
+    def count(self, counter: str, n: int = 1) -> None:
+        self.counters[counter] = self.counters.get(counter, 0) + n
+
+    def merge(self, other: Second) -> None:
+        for name, hist in other.histograms.items():
+            mine = self.histograms.get(name)
+            if mine is None:
+                mine = self.histograms[name] = new_histogram()
+            mine.add(hist)
+        for name, n in other.counters.items():
+            self.count(name, n)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "t": self.t,
+            "h": {name: hist.encode().decode() for name, hist in self.histograms.items()},
+            "c": self.counters,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Second:
+        histograms = {}
+        for name, text in data.get("h", {}).items():
+            hist = new_histogram()
+            hist.decode_and_add(text.encode())
+            histograms[name] = hist
+        return cls(int(data["t"]), histograms, dict(data.get("c", {})))
+
+
+@dataclass
+class Batch:
+    """What a worker ships once a second: complete seconds, numbered per worker."""
+
+    worker: str
+    seq: int
+    seconds: list[Second]
+    final: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"worker": self.worker, "seq": self.seq, "final": self.final,
+                "seconds": [s.to_json() for s in self.seconds]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Batch:
+        seconds = [Second.from_json(s) for s in data["seconds"]]
+        return cls(str(data["worker"]), int(data["seq"]), seconds, bool(data.get("final")))
+
+
+def merge_batches(batches: Iterable[Batch]) -> list[Second]:
+    """Merge every worker's seconds into one series; a replayed (worker, seq) counts once."""
+    seen: set[tuple[str, int]] = set()
+    merged: dict[int, Second] = {}
+    for batch in batches:
+        if (batch.worker, batch.seq) in seen:
+            continue
+        seen.add((batch.worker, batch.seq))
+        for second in batch.seconds:
+            merged.setdefault(second.t, Second(second.t)).merge(second)
+    return [merged[t] for t in sorted(merged)]
+
+
+def write_series(path: Path, series: Iterable[Second]) -> None:
+    with path.open("w") as out:
+        for second in series:
+            out.write(json.dumps(second.to_json()) + "\n")
+
+
+def read_series(path: Path) -> list[Second]:
+    return [Second.from_json(json.loads(line)) for line in _lines(path)]
+
+
+def read_batches(path: Path) -> Iterator[Batch]:
+    for line in _lines(path):
+        yield Batch.from_json(json.loads(line))
+
+
+def _lines(path: Path) -> Iterator[str]:
+    if not path.exists():
+        return
+    with path.open() as source:
+        for line in source:
+            if line.strip():
+                yield line
