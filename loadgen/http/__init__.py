@@ -1,0 +1,15 @@
+"""The lean HTTP path: thousands of HLS viewers per Locust worker core.
+
+    LeanHttpClient.get(url) ─► parse_url ─► encode_get ─► Connection.exchange ─► ResponseParser
+                                                              (gevent socket)      (httptools)
+                           ◄─ HttpResult (status, headers, body, error, 4 timestamps)
+                           ─► environment.events.request (optional)
+
+`url`, `request` and `response` do no I/O; `connection` is the only module touching sockets.
+"""
+
+from loadgen.http.client import LeanHttpClient
+from loadgen.http.result import HttpResult, RequestFailed
+from loadgen.http.url import UnsupportedUrl
+
+__all__ = ["HttpResult", "LeanHttpClient", "RequestFailed", "UnsupportedUrl"]

@@ -1,0 +1,167 @@
+"""LeanHttpClient: the few-microsecond GET that lets one core play thousands of HLS viewers.
+
+One client per simulated user. It keeps one keep-alive connection per host (more only if the
+user's greenlets fetch from the same host concurrently), reconnects after a close or an error,
+follows no redirects and reads every body fully into memory.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from loadgen.http.connection import Connection, ConnectionLost, Exchange
+from loadgen.http.request import encode_get
+from loadgen.http.response import ResponseError
+from loadgen.http.result import HttpResult, RequestFailed
+from loadgen.http.url import Target, parse_url
+
+_STALE = (ConnectionLost, ConnectionResetError, BrokenPipeError)
+"""Failures of a reused idle connection that mean "the server closed it meanwhile": retry once."""
+
+
+class LeanHttpClient:
+    """HTTP/1.1 GETs over gevent-friendly sockets, reported to Locust when given its event.
+
+    `request_event` is `environment.events.request`: every request fires it with
+    response_time measured from the intended send time, so Locust's statistics show
+    the latency a viewer saw, including any delay the generator added itself.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        request_event: Any | None = None,
+        user_agent: str = "livefire",
+    ) -> None:
+        self.timeout = timeout
+        """Default seconds for connect + the whole response."""
+        self._request_event = request_event
+        self._user_agent = user_agent
+        self._idle: dict[tuple[str, int], list[Connection]] = {}
+        self._closed = False
+
+    def get(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        intended: float | None = None,
+    ) -> HttpResult:
+        """GET an absolute http:// URL; never raises for network or HTTP failures.
+
+        `intended` is when the request should have left (time.time()); pass the schedule's time
+        so that latency counts the generator's own lateness. `name` groups it in Locust's
+        statistics (default: the URL's path). Raises UnsupportedUrl for https:// or relative URLs.
+        """
+        target = parse_url(url)
+        request = encode_get(target, self._user_agent, headers)
+        timeout = self.timeout if timeout is None else timeout
+        result = self._fetch(url, target, request, timeout, intended)
+        if self._request_event is not None:
+            self._report(result, name or target.path)
+        return result
+
+    def close(self) -> None:
+        """Close every idle connection; connections in use close when their request ends."""
+        self._closed = True
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.close()
+        self._idle.clear()
+
+    def __enter__(self) -> LeanHttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _fetch(
+        self, url: str, target: Target, request: bytes, timeout: float, intended: float | None
+    ) -> HttpResult:
+        started = time.time()
+        deadline = time.monotonic() + timeout
+        exchange = Exchange()
+        connection: Connection | None = None
+        try:
+            connection, reused = self._checkout(target.address, deadline)
+            try:
+                connection.exchange(request, exchange, deadline)
+            except _STALE:
+                if not reused or exchange.first_byte:
+                    raise
+                connection.close()
+                connection = Connection.open(target.address, deadline)
+                exchange = Exchange()
+                connection.exchange(request, exchange, deadline)
+        except (OSError, ResponseError) as exc:
+            if connection is not None:
+                connection.close()
+            error = _describe(exc, target, timeout)
+            return _result(url, exchange, started, intended, error)
+        if exchange.parser.keep_alive and not self._closed:
+            self._idle.setdefault(target.address, []).append(connection)
+        else:
+            connection.close()
+        return _result(url, exchange, started, intended, None)
+
+    def _checkout(self, address: tuple[str, int], deadline: float) -> tuple[Connection, bool]:
+        idle = self._idle.get(address)
+        if idle:
+            return idle.pop(), True
+        return Connection.open(address, deadline), False
+
+    def _report(self, result: HttpResult, name: str) -> None:
+        ok = result.ok
+        self._request_event.fire(
+            request_type="GET",
+            name=name,
+            response_time=result.latency_ms,
+            response_length=len(result.body),
+            response=result,
+            context={},
+            exception=None if ok else RequestFailed(result.error or f"HTTP {result.status}"),
+            start_time=result.intended,
+            url=result.url,
+        )
+
+
+def _result(
+    url: str, exchange: Exchange, started: float, intended: float | None, error: str | None
+) -> HttpResult:
+    parser = exchange.parser
+    sent = exchange.sent or started
+    return HttpResult(
+        url=url,
+        status=parser.status if exchange.first_byte else 0,
+        headers=parser.headers,
+        body=parser.body,
+        error=error,
+        intended=sent if intended is None else intended,
+        sent=sent,
+        first_byte=exchange.first_byte,
+        last_byte=exchange.last_byte if error is None else 0.0,
+    )
+
+
+def _describe(exc: BaseException, target: Target, timeout: float) -> str:
+    """One short, stable message per failure kind: Locust groups its error table by it."""
+    where = f"{target.host}:{target.port}"
+    if isinstance(exc, TimeoutError):
+        return f"timeout after {float(timeout)} s"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused by {where}"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return "connection reset"
+    if isinstance(exc, ConnectionLost):
+        return "connection closed before the response was complete"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve {target.host}: {exc.strerror}"
+    if isinstance(exc, ResponseError):
+        return f"{exc} (from {where})"
+    return f"{type(exc).__name__} talking to {where}: {exc}"
