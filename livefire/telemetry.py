@@ -29,7 +29,7 @@ HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG)
 # Counters
 REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
 SEGMENTS, STALLS, STALL_MS = "segments", "stalls", "stall_ms"
-VIEWERS_ACTIVE = "viewer_seconds"  # one per viewer per second it was watching
+SESSION_RESTARTS = "session_restarts"  # a viewer had to start over
 
 
 def new_histogram() -> HdrHistogram:

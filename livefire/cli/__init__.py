@@ -48,3 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LivefireError as exc:
         print(f"livefire: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("livefire: interrupted; every fault was reverted and every process stopped",
+              file=sys.stderr)
+        return 3

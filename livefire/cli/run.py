@@ -1,0 +1,84 @@
+"""`livefire run SCENARIO`: one game day, from YAML to verdict."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from livefire import report as reports
+from livefire.conductor import Conductor, RunOptions, Tick
+from livefire.scenario import load_scenario
+from livefire.timeline import describe
+from livefire.verdict import evaluate, fault_windows
+
+EXAMPLES = """examples:
+  livefire run scenarios/smoke.yaml                 the default game day, embedded platform
+  livefire run scenarios/smoke.yaml --dry-run       print the fault timeline, touch nothing
+  livefire run game.yaml --run-dir runs/today       keep the report and telemetry there
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "run", help="run one scenario and judge it",
+        description="Start the target (or use staging), play the users and the fault timeline, "
+        "then judge every SLO. Writes RUN_DIR/report.json and prints a summary.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", type=Path, help="scenario YAML file")
+    parser.add_argument("--run-dir", type=Path,
+                        help="where telemetry, logs, the fault journal and reports go "
+                        "(default: runs/NAME-TIMESTAMP)")
+    parser.add_argument("--workers", type=int, help="local Locust workers (default: one per core)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate and print the resolved fault timeline; start nothing")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = load_scenario(args.scenario)
+    scenario = loaded.scenario
+    run_dir = args.run_dir or Path("runs") / f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    conductor = Conductor(loaded, RunOptions(run_dir.resolve(), args.workers),
+                          progress=_printer(args.quiet))
+    if args.dry_run:
+        planned = conductor.preflight()
+        print(f"{scenario.name}: {scenario.duration:g}s, users {scenario.load.users.model_dump()}")
+        for line in describe(planned) or ["no faults"]:
+            print(f"  {line}")
+        return 0
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcome = conductor.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    windows = fault_windows(outcome.journal, outcome.ended)
+    verdict = evaluate(outcome.series, scenario.slos, outcome.started, outcome.ended, windows)
+    report = reports.build(scenario.name, str(args.scenario), outcome, verdict, windows)
+    path = reports.write_json(report, run_dir)
+    for line in reports.summary(report):
+        print(line)
+    print(f"report: {path}")
+    if outcome.status != "completed":
+        return 3
+    return 0 if verdict.passed else 1
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _printer(quiet: bool) -> Any:
+    def show(tick: Tick) -> None:
+        if tick.event:
+            print(f"[{tick.elapsed:6.1f}s] {tick.event}", flush=True)
+        elif not quiet and int(tick.elapsed) % 10 == 0:
+            faults = ",".join(tick.active_faults) or "none"
+            print(f"[{tick.elapsed:6.1f}s / {tick.duration:g}s] active faults: {faults}",
+                  file=sys.stdout, flush=True)
+
+    return show

@@ -1,0 +1,211 @@
+"""The conductor: the only code that knows both load and chaos.
+
+It resolves the scenario against the target, starts the target and the load generator, plays
+the fault timeline through the safety net, and always — on success, on failure, on Ctrl-C,
+on SIGTERM — reverts every fault and stops every process it started, in that order.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaos.journal import Entry, Journal
+from chaos.model import FAULTS, TargetRef
+from chaos.safety import FaultSession
+from livefire.errors import ScenarioError
+from livefire.loadrunner import LoadRunner
+from livefire.processes import ProcessGroup
+from livefire.scenario import LoadedScenario
+from livefire.telemetry import Second, merge_batches, read_batches, write_series
+from livefire.timeline import PlannedFault, plan
+from loadgen.config import LoadConfig
+from livefire_stubs.launcher import Platform, start_platform
+from livefire_stubs.topology import TOPOLOGIES, Topology
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    run_dir: Path
+    workers: int | None = None  # local Locust workers; default: the scenario's, else cores
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Progress, once a second, for whoever shows it."""
+
+    elapsed: float
+    duration: float
+    active_faults: tuple[str, ...]
+    event: str = ""  # e.g. "inject f0 edge-latency on edge-apac"
+
+
+@dataclass
+class RunOutcome:
+    status: str  # completed | interrupted | failed
+    started: float = 0.0  # epoch when load started
+    ended: float = 0.0
+    series: list[Second] = field(default_factory=list)
+    journal: list[Entry] = field(default_factory=list)
+    target: dict[str, Any] = field(default_factory=dict)
+    revert_failures: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def topology_for(loaded: LoadedScenario) -> Topology:
+    embedded = loaded.scenario.target.embedded
+    assert embedded is not None
+    if embedded.topology not in TOPOLOGIES:
+        raise ScenarioError([loaded.problem(("target", "embedded", "topology"),
+                                            f"unknown topology '{embedded.topology}'")])
+    return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
+
+
+def check_targets(loaded: LoadedScenario, declared: tuple[str, ...]) -> None:
+    """Every fault must aim at a declared target: refused before anything starts."""
+    problems = []
+    for index, spec in enumerate(loaded.scenario.faults):
+        if spec.target not in declared:
+            from livefire.registry import suggest
+
+            problems.append(loaded.problem(
+                ("faults", index, "target"),
+                f"undeclared target '{spec.target}'{suggest(spec.target, declared)}"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+class Conductor:
+    def __init__(self, loaded: LoadedScenario, options: RunOptions,
+                 progress: Callable[[Tick], None] = lambda tick: None) -> None:
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.options = options
+        self.progress = progress
+        self.run_dir = options.run_dir
+        self.journal = Journal(self.run_dir)
+        self.session = FaultSession(self.journal)
+        self.outcome = RunOutcome(status="failed")
+
+    def preflight(self) -> list[PlannedFault]:
+        if self.scenario.target.embedded is None:
+            raise ScenarioError([self.loaded.problem(("target",),
+                                 "only the embedded target is supported by this build")])
+        check_targets(self.loaded, topology_for(self.loaded).fault_targets())
+        return plan(self.scenario)
+
+    def run(self) -> RunOutcome:
+        planned = self.preflight()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        processes = ProcessGroup(self.run_dir)
+        with ExitStack() as cleanup:
+            cleanup.callback(_restore_signals, {s: signal.getsignal(s) for s in _SIGNALS})
+            cleanup.callback(processes.stop_all)
+            platform = self._start_target()
+            cleanup.callback(platform.stop)
+            self.outcome.target = platform.describe()
+            self._start_watchdog(processes)
+            cleanup.callback(self._revert_all)
+            load = LoadRunner(processes, self._load_config(platform), self._workers())
+            load.start()
+            cleanup.callback(load.stop)
+            cleanup.callback(_ignore_signals)  # runs first: a second Ctrl-C can't cut cleanup
+            try:
+                self.outcome.started = load.wait_started()
+                self._play(planned, platform, load)
+                self.outcome.status = "completed"
+            except KeyboardInterrupt:
+                self.outcome.status = "interrupted"
+            finally:
+                _ignore_signals()
+                self.outcome.ended = time.time()
+                self._revert_all()
+                load.wait_finished(timeout=15 if self.outcome.status == "completed" else 5)
+        self.outcome.series = self._collect()
+        self.outcome.journal = self.journal.entries()
+        return self.outcome
+
+    def _start_target(self) -> Platform:
+        embedded = self.scenario.target.embedded
+        assert embedded is not None
+        return start_platform(self.run_dir, topology_for(self.loaded), embedded.sabotage)
+
+    def _start_watchdog(self, processes: ProcessGroup) -> None:
+        processes.spawn("watchdog", [sys.executable, "-m", "chaos.watchdog", "--journal",
+                                     str(self.run_dir), "--parent", str(os.getpid())],
+                        die_with_parent=False)
+
+    def _workers(self) -> int:
+        return self.options.workers or self.scenario.load.workers or (os.cpu_count() or 1)
+
+    def _load_config(self, platform: Platform) -> LoadConfig:
+        load = self.scenario.load
+        shape = [step.model_dump() for step in load.shape]
+        return LoadConfig(
+            run_dir=str(self.run_dir), duration=self.scenario.duration,
+            users=load.users.model_dump(), shape=shape, spawn_jitter=load.spawn_jitter,
+            master_urls=platform.master_urls(),
+            region_shares=platform.describe()["region_shares"],
+        )
+
+    def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:
+        pending, active = list(planned), []
+        next_tick = 0.0
+        while load.running():
+            elapsed = time.time() - self.outcome.started
+            for fault in [f for f in pending if f.inject_at <= elapsed]:
+                pending.remove(fault)
+                self._inject(fault, platform)
+                active.append(fault)
+                self.progress(Tick(elapsed, self.scenario.duration,
+                                   tuple(f.fault_id for f in active),
+                                   f"inject {fault.fault_id} {fault.fault} on {fault.target}"))
+            for fault in [f for f in active if f.revert_at <= elapsed]:
+                active.remove(fault)
+                self.session.revert(fault.fault_id)
+                self.progress(Tick(elapsed, self.scenario.duration,
+                                   tuple(f.fault_id for f in active),
+                                   f"revert {fault.fault_id} {fault.fault} on {fault.target}"))
+            if elapsed >= next_tick:
+                next_tick = elapsed + 1.0
+                self.progress(Tick(elapsed, self.scenario.duration,
+                                   tuple(f.fault_id for f in active)))
+            time.sleep(0.05)
+
+    def _inject(self, fault: PlannedFault, platform: Platform) -> None:
+        spec = self.scenario.faults[fault.index]
+        fault_type = FAULTS.get(fault.fault)
+        params = fault_type.params.model_validate(spec.params)
+        target = TargetRef(fault.target, platform.proxy_api, fault.target)
+        driver = fault_type.build(target, params, fault.fault_id)
+        self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl)
+
+    def _revert_all(self) -> None:
+        self.outcome.revert_failures = self.session.revert_all()
+
+    def _collect(self) -> list[Second]:
+        telemetry = self.run_dir / "telemetry"
+        series = merge_batches(read_batches(telemetry / "batches.jsonl"))
+        if telemetry.exists():
+            write_series(telemetry / "series.jsonl", series)
+        return series
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _ignore_signals() -> dict[int, Any]:
+    """While cleaning up, more Ctrl-Cs must not interrupt the reverts."""
+    return {sig: signal.signal(sig, signal.SIG_IGN) for sig in _SIGNALS}
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)

@@ -1,0 +1,84 @@
+"""Locust as livefire's engine: a master and N local worker processes, started and stopped
+by the conductor. Remote workers join the same master with `livefire worker --master`."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+from pathlib import Path
+
+import loadgen
+from livefire.errors import SetupError
+from livefire.processes import Child, ProcessGroup
+from loadgen.config import LoadConfig
+
+LOCUSTFILE = str(Path(loadgen.__file__).with_name("locustfile.py"))
+USER_CLASSES = {"viewer": "Viewer"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def worker_argv(master_host: str, master_port: int) -> list[str]:
+    return [sys.executable, "-m", "locust", "-f", LOCUSTFILE, "--worker",
+            "--master-host", master_host, "--master-port", str(master_port)]
+
+
+class LoadRunner:
+    def __init__(self, processes: ProcessGroup, config: LoadConfig, workers: int,
+                 bind: str = "127.0.0.1", port: int | None = None) -> None:
+        self.processes = processes
+        self.config = config
+        self.workers = workers
+        self.bind = bind
+        self.port = port or free_port()
+        self.master: Child | None = None
+        self.telemetry = Path(config.run_dir) / "telemetry"
+
+    def start(self) -> None:
+        classes = [USER_CLASSES[k] for k, n in self.config.users.items()
+                   if n and k in USER_CLASSES]
+        if not classes:
+            raise SetupError("the scenario starts no users this load generator knows")
+        argv = [sys.executable, "-m", "locust", "-f", LOCUSTFILE, "--master", "--headless",
+                "--master-bind-host", self.bind, "--master-bind-port", str(self.port),
+                "--expect-workers", str(self.workers), "--expect-workers-max-wait", "60",
+                "--csv", str(Path(self.config.run_dir) / "locust"), "--only-summary",
+                "--livefire-config", self.config.to_json(), *classes]
+        self.master = self.processes.spawn("locust-master", argv, ready=False)
+        for index in range(self.workers):
+            self.processes.spawn(f"locust-worker-{index + 1}",
+                                 worker_argv("127.0.0.1", self.port), ready=False)
+
+    def wait_started(self, timeout: float = 90.0) -> float:
+        """Wall-clock time the load started (written by the master when the test starts)."""
+        started = self.telemetry / "started.json"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if started.exists():
+                return float(json.loads(started.read_text())["t"])
+            if self.master is None or not self.master.alive():
+                tail = self.master.log_tail() if self.master else ""
+                raise SetupError(f"the Locust master exited before the test started:\n{tail}")
+            time.sleep(0.1)
+        raise SetupError(f"the load did not start within {timeout:g} s (workers not joining?)")
+
+    def running(self) -> bool:
+        return self.master is not None and self.master.alive()
+
+    def wait_finished(self, timeout: float = 30.0) -> None:
+        """Give the master time to collect final telemetry and exit, then stop everything."""
+        if self.master is not None:
+            deadline = time.monotonic() + timeout
+            while self.master.alive() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        self.stop()
+
+    def stop(self) -> None:
+        for child in [c for c in self.processes.children if c.name.startswith("locust-")]:
+            self.processes.stop(child)

@@ -1,0 +1,76 @@
+"""SLIs: how each promise is measured from merged per-second telemetry.
+
+Every SLI registers by the name a scenario uses in `slos:`; its `measure` is a pure function
+of a list of seconds, returning None when there is no data (which never passes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hdrh.histogram import HdrHistogram
+
+from livefire import telemetry as tm
+from livefire.registry import Registry
+
+
+@dataclass(frozen=True)
+class Sli:
+    name: str
+    unit: str  # "s" (shown in ms) or "ratio" (shown in %)
+    higher_is_better: bool
+    measure: Callable[[Sequence[tm.Second]], float | None]
+    documented: str = ""  # the figure DESIGN.md documents for production, for the report
+
+    def holds(self, measured: float, threshold: float) -> bool:
+        return measured >= threshold if self.higher_is_better else measured <= threshold
+
+
+SLIS: Registry[Sli] = Registry("SLI")
+
+
+def merged(seconds: Sequence[tm.Second], metric: str) -> HdrHistogram | None:
+    total: HdrHistogram | None = None
+    for second in seconds:
+        hist = second.histograms.get(metric)
+        if hist is not None:
+            total = tm.new_histogram() if total is None else total
+            total.add(hist)
+    return total
+
+
+def percentile(metric: str, q: float) -> Callable[[Sequence[tm.Second]], float | None]:
+    def measure(seconds: Sequence[tm.Second]) -> float | None:
+        hist = merged(seconds, metric)
+        if hist is None or hist.get_total_count() == 0:
+            return None
+        return float(hist.get_value_at_percentile(q)) / 1e6
+
+    return measure
+
+
+def total(seconds: Sequence[tm.Second], counter: str) -> int:
+    return sum(s.counters.get(counter, 0) for s in seconds)
+
+
+def ratio(numerator: str, denominator: str) -> Callable[[Sequence[tm.Second]], float | None]:
+    def measure(seconds: Sequence[tm.Second]) -> float | None:
+        whole = total(seconds, denominator)
+        return total(seconds, numerator) / whole if whole else None
+
+    return measure
+
+
+for _q, _doc in ((50, ""), (95, "p95 240 ms in production"), (99, "p99 320 ms in production")):
+    SLIS.add(f"stream_latency_p{_q}",
+             Sli(f"stream_latency_p{_q}", "s", False, percentile(tm.STREAM_LATENCY, _q), _doc))
+SLIS.add("viewer_error_rate",
+         Sli("viewer_error_rate", "ratio", False, ratio(tm.REQUEST_ERRORS, tm.REQUESTS)))
+SLIS.add("startup_time_p95", Sli("startup_time_p95", "s", False, percentile(tm.STARTUP, 95)))
+
+
+def format_value(sli: Sli, value: float | None) -> str:
+    if value is None:
+        return "no data"
+    return f"{value * 1000:.0f} ms" if sli.unit == "s" else f"{value * 100:.3g}%"

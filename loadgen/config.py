@@ -1,0 +1,30 @@
+"""What the conductor tells the load generator, as one JSON document.
+
+It travels as the value of Locust's `--livefire-config` option, which the master forwards to
+every worker, so a worker on another machine needs no shared file system.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    run_dir: str  # where the master writes telemetry
+    duration: float  # seconds of load, after which the shape ends the test
+    users: dict[str, int]  # user kind → count at full load
+    shape: list[dict[str, float]]  # [{"ramp": s, "to": f} | {"hold": s}], fractions of `users`
+    spawn_jitter: float = 5.0  # users start at random offsets within this many seconds
+    master_urls: dict[str, list[str]] = field(default_factory=dict)  # region → master playlists
+    region_shares: dict[str, float] = field(default_factory=dict)  # region → share of viewers
+    max_stall: float = 2.0  # a stall longer than this means the stream was not preserved
+    seed: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> LoadConfig:
+        return cls(**json.loads(text))

@@ -1,0 +1,55 @@
+"""The locustfile livefire hands to Locust (`locust -f loadgen/locustfile.py`).
+
+The conductor passes the whole load configuration as `--livefire-config JSON`; Locust forwards
+custom options from the master to every worker, so remote workers need nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from locust import LoadTestShape, events
+from locust.env import Environment
+from locust.runners import WorkerRunner
+
+from loadgen import shipping
+from loadgen.config import LoadConfig
+from loadgen.shape import fraction_at
+from loadgen.users import Viewer
+
+USER_CLASSES = {"viewer": Viewer}
+
+__all__ = ["ScenarioShape", "Viewer"]
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser: Any) -> None:
+    parser.add_argument("--livefire-config", default="", include_in_web_ui=False,
+                        help="livefire load configuration (JSON), set by `livefire run`")
+
+
+@events.init.add_listener
+def _install(environment: Environment, **_: Any) -> None:
+    options = environment.parsed_options
+    text = getattr(options, "livefire_config", "") if options else ""
+    if isinstance(environment.runner, WorkerRunner) or not text:
+        shipping.SHIPPER = shipping.Shipper(environment, None)
+        return
+    config = LoadConfig.from_json(text)
+    shipping.SHIPPER = shipping.Shipper(environment, Path(config.run_dir))
+    for kind, cls in USER_CLASSES.items():
+        cls.weight = max(1, config.users.get(kind, 0))
+
+
+class ScenarioShape(LoadTestShape):
+    """The scenario's `load.shape`, ending the test after `duration`."""
+
+    def tick(self) -> tuple[int, float] | None:
+        options = self.runner.environment.parsed_options if self.runner else None
+        config = LoadConfig.from_json(options.livefire_config)
+        run_time = self.get_run_time()
+        if run_time >= config.duration:
+            return None
+        total = sum(config.users.values())
+        return round(total * fraction_at(config.shape, run_time)), float(max(total, 1))

@@ -1,0 +1,37 @@
+"""The per-worker telemetry recorder: observations go into per-second buckets, and complete
+seconds are drained into numbered batches for the master."""
+
+from __future__ import annotations
+
+import time
+
+from livefire.telemetry import Batch, Second
+
+
+class Recorder:
+    def __init__(self, worker: str) -> None:
+        self.worker = worker
+        self._seconds: dict[int, Second] = {}
+        self._seq = 0
+
+    def _second(self, at: float | None) -> Second:
+        t = int(time.time() if at is None else at)
+        second = self._seconds.get(t)
+        if second is None:
+            second = self._seconds[t] = Second(t)
+        return second
+
+    def observe(self, metric: str, seconds: float, at: float | None = None) -> None:
+        """Record a duration (in seconds) into the histogram of the second `at` falls in."""
+        self._second(at).observe(metric, seconds)
+
+    def count(self, counter: str, n: int = 1, at: float | None = None) -> None:
+        self._second(at).count(counter, n)
+
+    def drain(self, final: bool = False, now: float | None = None) -> Batch:
+        """Every complete second (all of them when `final`), as the next numbered batch."""
+        cutoff = int(time.time() if now is None else now) - 1
+        ready = sorted(t for t in self._seconds if final or t < cutoff)
+        batch = Batch(self.worker, self._seq, [self._seconds.pop(t) for t in ready], final)
+        self._seq += 1
+        return batch

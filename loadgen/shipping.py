@@ -1,0 +1,105 @@
+"""Telemetry shipping over Locust's own messaging: workers send a numbered batch of complete
+seconds every second (an empty batch doubles as a heartbeat), and a final one when the test
+stops; the master appends every batch it receives to `RUN_DIR/telemetry/batches.jsonl` and,
+when the test ends, writes the merged per-second series to `series.jsonl`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust.env import Environment
+from locust.runners import LocalRunner, MasterRunner, WorkerRunner
+
+from livefire.telemetry import Batch, merge_batches, read_batches, write_series
+from loadgen.recorder import Recorder
+
+MESSAGE = "livefire_telemetry"
+SHIPPER: Shipper | None = None  # this process's shipper, installed by the locustfile
+FINAL_WAIT_S = 5.0
+log = logging.getLogger(__name__)
+
+
+class Shipper:
+    """Installed once per Locust process by the locustfile's `init` listener."""
+
+    def __init__(self, environment: Environment, run_dir: Path | None) -> None:
+        self.environment = environment
+        runner = environment.runner
+        worker = getattr(runner, "client_id", None) or "local"
+        self.recorder = Recorder(str(worker))
+        self.dir = run_dir / "telemetry" if run_dir else None
+        self.finals: set[str] = set()
+        self.workers: set[str] = set()
+        self._loop: gevent.Greenlet | None = None
+        events = environment.events
+        if isinstance(runner, MasterRunner):
+            runner.register_message(MESSAGE, self._received)
+            events.test_start.add_listener(self._master_started)
+            events.test_stop.add_listener(self._master_stopped)
+        else:
+            events.test_start.add_listener(self._start_shipping)
+            events.test_stop.add_listener(self._stop_shipping)
+            if isinstance(runner, LocalRunner):
+                events.test_start.add_listener(self._master_started)
+
+    # worker side ---------------------------------------------------------------------------
+    def _start_shipping(self, **_: Any) -> None:
+        if self._loop is None:
+            self._loop = gevent.spawn(self._ship_every_second)
+
+    def _ship_every_second(self) -> None:
+        while True:
+            gevent.sleep(1.0)
+            self._send(self.recorder.drain())
+
+    def _stop_shipping(self, **_: Any) -> None:
+        if self._loop is not None:
+            self._loop.kill(block=False)
+            self._loop = None
+        self._send(self.recorder.drain(final=True))
+        if isinstance(self.environment.runner, LocalRunner):
+            self._write_series()
+
+    def _send(self, batch: Batch) -> None:
+        runner = self.environment.runner
+        if isinstance(runner, WorkerRunner):
+            runner.send_message(MESSAGE, batch.to_json())
+        else:
+            self._store(batch.to_json())
+
+    # master side ---------------------------------------------------------------------------
+    def _master_started(self, **_: Any) -> None:
+        if self.dir:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            (self.dir / "started.json").write_text(json.dumps({"t": time.time()}))
+
+    def _received(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self._store(msg.data)
+
+    def _store(self, data: dict[str, Any]) -> None:
+        self.workers.add(str(data["worker"]))
+        if data.get("final"):
+            self.finals.add(str(data["worker"]))
+        if self.dir:
+            with (self.dir / "batches.jsonl").open("a") as out:
+                out.write(json.dumps({"received": time.time(), **data}) + "\n")
+
+    def _master_stopped(self, **_: Any) -> None:
+        deadline = time.monotonic() + FINAL_WAIT_S
+        while self.workers - self.finals and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        missing = self.workers - self.finals
+        if missing:
+            log.warning("no final telemetry from workers %s", sorted(missing))
+        self._write_series()
+
+    def _write_series(self) -> None:
+        if self.dir:
+            batches = read_batches(self.dir / "batches.jsonl")
+            write_series(self.dir / "series.jsonl", merge_batches(batches))

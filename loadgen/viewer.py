@@ -1,0 +1,152 @@
+"""The viewer: watches one live stream the way a player does, and measures what it sees.
+
+It loads the master playlist, picks a rendition, follows the media playlist (LL-HLS blocking
+reload when the server advertises it, otherwise a poll every target duration, scheduled so
+lateness is measured, not hidden), downloads each new segment once, and feeds a player-buffer
+model. After repeated failures it starts over, as a player would.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import gevent
+
+from livefire import telemetry as tm
+from loadgen.http import HttpResult, LeanHttpClient
+from loadgen.player import PlayerBuffer
+from loadgen.playlist import (
+    MediaPlaylist,
+    MediaSegment,
+    PlaylistError,
+    blocking_url,
+    parse_master,
+    parse_media,
+)
+from loadgen.recorder import Recorder
+
+HOLD_BACK_SEGMENTS = 2  # start this many segments behind the live edge, as players do
+MAX_FAILURES = 5  # consecutive failures before the session starts over
+RETRY_S = 0.5
+
+
+class SessionLost(Exception):
+    """Too many consecutive failures: the viewer must start over."""
+
+
+class ViewerSession:
+    """One viewing session of one stream; `run()` returns only by raising SessionLost."""
+
+    def __init__(self, client: LeanHttpClient, recorder: Recorder, master_url: str) -> None:
+        self.client = client
+        self.recorder = recorder
+        self.master_url = master_url
+        self.player = PlayerBuffer()
+        self.failures = 0
+        self.started = time.time()
+        self.startup_recorded = False
+
+    def get(self, url: str, name: str, intended: float | None = None,
+            timeout: float | None = None) -> HttpResult:
+        result = self.client.get(url, name=name, intended=intended, timeout=timeout)
+        at = result.last_byte or time.time()
+        self.recorder.count(tm.REQUESTS, at=at)
+        self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=at)
+        self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - result.intended), at=at)
+        if not result.ok:
+            self.recorder.count(tm.REQUEST_ERRORS, at=at)
+            self.failures += 1
+            if self.failures >= MAX_FAILURES:
+                raise SessionLost(f"{name}: {result.error or result.status}")
+            gevent.sleep(RETRY_S)
+        else:
+            self.failures = 0
+        return result
+
+    def run(self) -> None:
+        media_url = self._pick_rendition()
+        playlist = self._load(media_url, self.started)
+        first_live = playlist.last_seq + 1  # segments from here on were discovered live
+        next_seq = max(playlist.segments[0].seq, playlist.last_seq - HOLD_BACK_SEGMENTS + 1)
+        while True:
+            segment = _find(playlist, next_seq)
+            if segment is not None:
+                self._download(segment, live=segment.seq >= first_live)
+                next_seq += 1
+            elif next_seq < playlist.segments[0].seq:  # fell behind the window: skip ahead
+                next_seq = playlist.segments[0].seq
+            else:
+                playlist = self._reload(media_url, playlist, next_seq)
+
+    def _pick_rendition(self) -> str:
+        while True:
+            result = self.get(self.master_url, "master.m3u8", intended=self.started)
+            if result.ok:
+                try:
+                    return parse_master(result.body.decode(), self.master_url)[0].uri
+                except (PlaylistError, UnicodeDecodeError, ValueError):
+                    self._bad_playlist()
+
+    def _load(self, url: str, intended: float | None = None, name: str = "media.m3u8",
+              timeout: float | None = None) -> MediaPlaylist:
+        while True:
+            result = self.get(url, name, intended=intended, timeout=timeout)
+            intended = None
+            if result.ok:
+                try:
+                    playlist = parse_media(result.body.decode(), url.split("?")[0])
+                    if playlist.segments:
+                        return playlist
+                except (PlaylistError, UnicodeDecodeError, ValueError):
+                    pass
+                self._bad_playlist()
+
+    def _bad_playlist(self) -> None:
+        self.recorder.count(tm.REQUEST_ERRORS)
+        self.failures += 1
+        if self.failures >= MAX_FAILURES:
+            raise SessionLost("unusable playlist")
+        gevent.sleep(RETRY_S)
+
+    def _reload(self, url: str, current: MediaPlaylist, next_seq: int) -> MediaPlaylist:
+        if current.can_block:
+            timeout = 3 * current.target_duration + 2.0
+            return self._load(blocking_url(url, next_seq), name="media.m3u8?_HLS_msn",
+                              timeout=timeout)
+        intended = time.time() + current.target_duration
+        gevent.sleep(max(0.0, intended - time.time()))
+        return self._load(url, intended=intended)
+
+    def _download(self, segment: MediaSegment, live: bool) -> None:
+        result = self.get(segment.uri, "segment.ts")
+        if not result.ok:
+            return
+        arrived = result.last_byte
+        if live and segment.pdt:
+            latency = arrived - (segment.pdt + segment.duration)
+            self.recorder.observe(tm.STREAM_LATENCY, latency, at=arrived)
+        self.recorder.count(tm.SEGMENTS, at=arrived)
+        stall = self.player.segment_arrived(segment.duration, arrived)
+        if stall is not None:
+            self.recorder.count(tm.STALLS, at=arrived)
+            self.recorder.count(tm.STALL_MS, int(stall.seconds * 1000), at=arrived)
+        if not self.startup_recorded:
+            self.startup_recorded = True
+            self.recorder.observe(tm.STARTUP, arrived - self.started, at=arrived)
+
+
+def _find(playlist: MediaPlaylist, seq: int) -> MediaSegment | None:
+    first = playlist.segments[0].seq
+    if first <= seq <= playlist.last_seq:
+        return playlist.segments[seq - first]
+    return None
+
+
+def pick_master_url(master_urls: dict[str, list[str]], shares: dict[str, float],
+                    rng: random.Random) -> tuple[str, str]:
+    """A region by its share of viewers, then one of its streams: (region, master URL)."""
+    regions = [r for r in master_urls if master_urls[r]]
+    weights = [shares.get(r, 1.0) for r in regions]
+    region = rng.choices(regions, weights=weights)[0]
+    return region, rng.choice(master_urls[region])

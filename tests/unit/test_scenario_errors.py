@@ -1,0 +1,66 @@
+"""A gallery of bad scenarios: each must fail with file:line: path: message, every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from livefire.conductor import check_targets, topology_for
+from livefire.errors import ScenarioError
+from livefire.scenario import load_scenario
+
+BAD = Path(__file__).parent.parent / "fixtures" / "bad_scenarios"
+
+GALLERY = {
+    "unknown_key.yaml": [":2: durtion: unknown key 'durtion'; did you mean 'duration'?",
+                         ":1: duration: missing required field"],
+    "wrong_type.yaml": [":5: load.users.viewer: expected an integer, got 'many'",
+                        ":7: slos.stream_latency_p95: expected a duration such as 20s or "
+                        "300ms, got 'fast'"],
+    "missing_field.yaml": [":1: duration: missing required field",
+                           ":1: slos: missing required field"],
+    "unknown_fault.yaml": [
+        ":6: faults[0].fault: unknown fault 'edge-latncy'; did you mean 'edge-latency'?",
+        ":7: faults[1].params.latency_ms: expected a number >= 0, got -5",
+        ":7: faults[1].params.jiter: unknown parameter 'jiter' for edge-latency; "
+        "did you mean 'jitter_ms'?"],
+    "fault_after_end.yaml": [":6: faults[0].at: fault ends at 35s, after the run's duration 30s"],
+    "bad_shape.yaml": [
+        ":3: target: expected exactly one of 'embedded' or 'staging'",
+        ":6: load.shape[1].hold: expected a duration such as 20s or 300ms, got 'forever'",
+        ":6: load.shape[2]: expected {ramp: DURATION, to: FRACTION} or {hold: DURATION}",
+        ":7: slos.viewer_error_rate: expected a percentage such as 99.9% or a fraction in "
+        "[0, 1], got '150%'"],
+    "not_yaml.yaml": [":3: invalid YAML"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GALLERY))
+def test_every_problem_is_reported_with_its_line(name: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BAD / name)
+    text = str(caught.value)
+    for expected in GALLERY[name]:
+        assert f"{BAD / name}{expected}" in text, f"missing {expected!r} in:\n{text}"
+    assert len(caught.value.problems) == len(GALLERY[name]), text
+
+
+def test_undeclared_fault_target_is_refused_before_anything_starts() -> None:
+    loaded = load_scenario(BAD / "undeclared_target.yaml")
+    with pytest.raises(ScenarioError) as caught:
+        check_targets(loaded, topology_for(loaded).fault_targets())
+    assert str(caught.value) == (
+        f"{BAD / 'undeclared_target.yaml'}:6: faults[0].target: undeclared target 'edge-apak'; "
+        "did you mean 'edge-apac'?"
+    )
+
+
+def test_missing_file_is_one_line() -> None:
+    with pytest.raises(ScenarioError, match=r"nope.yaml:0: cannot read"):
+        load_scenario(BAD / "nope.yaml")
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml")))
+def test_shipped_scenarios_are_valid(path: Path) -> None:
+    load_scenario(path)

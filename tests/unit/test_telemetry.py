@@ -1,0 +1,53 @@
+import random
+
+import pytest
+
+from livefire import telemetry as tm
+from livefire.slis import SLIS
+from loadgen.recorder import Recorder
+
+
+def test_merged_percentile_is_within_one_percent_of_exact() -> None:
+    rng = random.Random(7)
+    values = [rng.lognormvariate(-1.5, 0.6) for _ in range(20_000)]
+    recorders = [Recorder(f"w{i}") for i in range(3)]
+    for i, value in enumerate(values):
+        recorders[i % 3].observe(tm.STREAM_LATENCY, value, at=1000 + i % 5)
+    batches = [r.drain(final=True) for r in recorders]
+    series = tm.merge_batches(batches)
+    exact = sorted(values)[int(0.95 * len(values)) - 1]
+    measured = SLIS.get("stream_latency_p95").measure(series)
+    assert measured == pytest.approx(exact, rel=0.01)
+
+
+def test_replayed_batch_is_counted_once() -> None:
+    recorder = Recorder("w1")
+    recorder.count(tm.REQUESTS, 5, at=10)
+    batch = recorder.drain(final=True)
+    again = tm.Batch.from_json(batch.to_json())
+    series = tm.merge_batches([batch, again])
+    assert series[0].counters[tm.REQUESTS] == 5
+
+
+def test_merge_equals_sum_of_parts() -> None:
+    a, b = Recorder("a"), Recorder("b")
+    for i in range(100):
+        a.count(tm.REQUESTS, 1, at=50 + i % 3)
+        b.count(tm.REQUESTS, 2, at=50 + i % 4)
+        a.observe(tm.STREAM_LATENCY, 0.1, at=50)
+        b.observe(tm.STREAM_LATENCY, 0.2, at=51)
+    series = tm.merge_batches([a.drain(final=True), b.drain(final=True)])
+    assert sum(s.counters[tm.REQUESTS] for s in series) == 300
+    counts = sum(s.histograms[tm.STREAM_LATENCY].get_total_count()
+                 for s in series if tm.STREAM_LATENCY in s.histograms)
+    assert counts == 200
+
+
+def test_drain_keeps_the_current_second_until_final() -> None:
+    recorder = Recorder("w")
+    recorder.count(tm.REQUESTS, 1, at=100)
+    recorder.count(tm.REQUESTS, 1, at=101)
+    assert [s.t for s in recorder.drain(now=101.5).seconds] == []
+    assert [s.t for s in recorder.drain(now=102.2).seconds] == [100]
+    last = recorder.drain(final=True, now=102.2)
+    assert [s.t for s in last.seconds] == [101] and last.final and last.seq == 2

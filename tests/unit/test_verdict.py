@@ -1,0 +1,46 @@
+"""The verdict engine on synthetic telemetry of known truth."""
+
+from livefire import telemetry as tm
+from livefire.scenario.schema import PhaseSlos, Slos
+from livefire.verdict import FaultWindow, evaluate
+
+T0 = 1_000
+
+
+def series(latency_of: dict[range, float], errors_at: range = range(0)) -> list[tm.Second]:
+    out = []
+    for t in range(T0, T0 + 60):
+        second = tm.Second(t)
+        latency = next((v for r, v in latency_of.items() if t - T0 in r), 0.05)
+        for _ in range(50):
+            second.observe(tm.STREAM_LATENCY, latency)
+        second.count(tm.REQUESTS, 100)
+        if t - T0 in errors_at:
+            second.count(tm.REQUEST_ERRORS, 50)
+        out.append(second)
+    return out
+
+
+FAULT = [FaultWindow("f0", "edge-latency", "edge-apac", T0 + 20, T0 + 35)]
+
+
+def test_fault_window_latency_passes_overall_and_fails_during_when_too_high() -> None:
+    slos = Slos(stream_latency_p95=0.5, during_faults=PhaseSlos(stream_latency_p95=0.2))
+    verdict = evaluate(series({range(20, 35): 0.35}), slos, T0, T0 + 60, FAULT)
+    by = {(c.promise, c.phase): c for c in verdict.checks}
+    assert by[("stream_latency_p95", "overall")].passed
+    assert not by[("stream_latency_p95", "during_faults")].passed
+    assert abs(by[("stream_latency_p95", "during_faults")].measured - 0.35) < 0.35 * 0.01
+    assert not verdict.passed and [c.phase for c in verdict.broken] == ["during_faults"]
+
+
+def test_error_rate_counts_errors_over_requests() -> None:
+    slos = Slos(viewer_error_rate=0.01)
+    verdict = evaluate(series({}, errors_at=range(10, 12)), slos, T0, T0 + 60, [])
+    check = verdict.checks[0]
+    assert abs(check.measured - 100 / 6000) < 1e-9 and not check.passed
+
+
+def test_no_data_never_passes() -> None:
+    verdict = evaluate([], Slos(stream_latency_p95=1.0), T0, T0 + 60, [])
+    assert not verdict.passed and verdict.checks[0].found == "no data"
