@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.integration.proxy.http import call
 from tests.integration.proxy.upstreams import connect, echo, round_trip, serving
 
 pytestmark = pytest.mark.integration
@@ -58,17 +57,6 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iter
     assert process.returncode == 0
     with pytest.raises(ProcessLookupError):
         os.kill(process.pid, 0)
-
-
-def call(url: str, method: str = "GET", body: object = None, **headers: str) -> tuple[int, object]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def test_serve_config_then_sigterm(tmp_path: Path) -> None:
