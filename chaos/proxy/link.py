@@ -1,0 +1,217 @@
+"""One direction of a proxied connection, and the stubs that attach toxics to it.
+
+Fast path: while no toxic is active on the link's stream, each chunk read from the source is
+written straight to the sink from `data_received` (no queue, no task, no allocation). Once a
+toxic is active the link queues chunks and one pump task runs each through the live chain;
+when the chain is empty again and the queue has drained, the link returns to the fast path.
+The chain is re-read for every chunk, so adding or removing a toxic affects open connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+from collections import deque
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from chaos.proxy.spec import Stream, ToxicSpec
+from chaos.proxy.toxic import Chunk
+
+if TYPE_CHECKING:
+    from chaos.proxy.connection import Connection, Side
+
+HIGH_WATER = 1 << 20
+"""Queued bytes at which reading from the source pauses (the kernel then holds the rest)."""
+LOW_WATER = 256 << 10
+"""Queued bytes under which reading resumes."""
+
+
+class Pause(enum.IntFlag):
+    """Why reading from a side is paused; reading resumes when no reason is left."""
+
+    CONNECTING = 1
+    SINK_FULL = 2
+    QUEUE_FULL = 4
+
+
+class LinkStub:
+    """One toxic (one version of it) attached to one link: its state, its detach signal."""
+
+    def __init__(self, link: Link, spec: ToxicSpec, active: bool, state: Any) -> None:
+        self.link = link
+        self.spec = spec
+        self.active = active
+        self.state = state
+        self.detached = asyncio.Event()
+        self.watcher: asyncio.Task[None] | None = None
+
+    async def until_detached(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self.detached.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.link.conn.close()
+
+    def reset(self) -> None:
+        self.link.conn.reset()
+
+    def detach(self) -> None:
+        self.detached.set()
+        if self.watcher is not None and self.watcher is not asyncio.current_task():
+            self.watcher.cancel()
+
+
+class Link:
+    """Moves bytes from `source` to `sink` (two Sides of one Connection) through toxics."""
+
+    def __init__(self, conn: Connection, stream: Stream, stats: list[int]) -> None:
+        self.conn = conn
+        self.stream = stream
+        self.stats = stats  # [received, sent] for the proxy and this direction
+        self.loop = asyncio.get_running_loop()
+        self.source: Side
+        self.sink: Side
+        self.fast = True
+        self.closed = False
+        self.eof_sent = False
+        self.stubs: dict[str, LinkStub] = {}
+        self.chain: tuple[LinkStub, ...] = ()
+        self.queue: deque[Chunk | None] = deque()
+        self.queued = 0
+        self.wakeup = asyncio.Event()
+        self.sink_ready = asyncio.Event()
+        self.sink_ready.set()
+        self.pump: asyncio.Task[None] | None = None
+
+    def feed(self, data: bytes) -> None:
+        """Called by the source for each chunk read."""
+        n = len(data)
+        stats = self.stats
+        stats[0] += n
+        if self.fast:
+            self.sink.transport.write(data)  # type: ignore[union-attr]
+            stats[1] += n
+            return
+        self.queue.append(Chunk(data, self.loop.time()))
+        self.queued += n
+        if self.queued > HIGH_WATER:
+            self.source.pause(Pause.QUEUE_FULL)
+        self.wakeup.set()
+
+    def feed_eof(self) -> None:
+        """Called by the source when its peer closed its write side."""
+        if self.fast:
+            self._send_eof()
+        else:
+            self.queue.append(None)
+            self.wakeup.set()
+
+    def sink_paused(self) -> None:
+        self.sink_ready.clear()
+        self.source.pause(Pause.SINK_FULL)
+
+    def sink_resumed(self) -> None:
+        self.sink_ready.set()
+        self.source.resume(Pause.SINK_FULL)
+
+    def sync(self, specs: tuple[ToxicSpec, ...]) -> None:
+        """Attach the toxics now on this stream; detach removed and replaced ones."""
+        if self.closed:
+            return
+        stubs: dict[str, LinkStub] = {}
+        for spec in specs:
+            old = self.stubs.pop(spec.name, None)
+            if old is not None and old.spec is spec:
+                stubs[spec.name] = old
+                continue
+            stubs[spec.name] = self._attach(spec, old)
+            if old is not None:
+                old.detach()
+        for old in self.stubs.values():
+            old.detach()
+        self.stubs = stubs
+        self.chain = tuple(stub for stub in stubs.values() if stub.active)
+        if self.chain and self.fast:
+            self.fast = False
+            self.pump = self.loop.create_task(self._run())
+        self.wakeup.set()
+
+    def _attach(self, spec: ToxicSpec, old: LinkStub | None) -> LinkStub:
+        """Toxicity is drawn once per connection; an update keeps the draw and the state."""
+        toxic = spec.toxic
+        same = old is not None and type(old.spec.toxic) is type(toxic)
+        if old is not None and same and old.spec.toxicity == spec.toxicity:
+            active = old.active
+        else:
+            active = random.random() < spec.toxicity
+        new_state = getattr(toxic, "new_state", None)
+        state = old.state if old is not None and same else (new_state() if new_state else None)
+        stub = LinkStub(self, spec, active, state)
+        watch = getattr(toxic, "watch", None)
+        if active and watch is not None:
+            stub.watcher = self.loop.create_task(watch(stub))
+        return stub
+
+    def close(self) -> None:
+        """Stop moving data: detach every toxic and stop the pump."""
+        self.closed = True
+        for stub in self.stubs.values():
+            stub.detach()
+        self.wakeup.set()
+        if self.pump is not None and self.pump is not asyncio.current_task():
+            self.pump.cancel()
+
+    async def _run(self) -> None:
+        while not self.closed:
+            if not self.queue:
+                if not self.chain:
+                    self.fast, self.pump = True, None
+                    return
+                self.wakeup.clear()
+                await self.wakeup.wait()
+                continue
+            chunk = self.queue.popleft()
+            if chunk is None:
+                await self._pass_close(self.chain)
+                return
+            self.queued -= len(chunk.data)
+            if self.queued < LOW_WATER:
+                self.source.resume(Pause.QUEUE_FULL)
+            await self._through(self.chain, 0, chunk)
+
+    async def _through(self, chain: tuple[LinkStub, ...], i: int, chunk: Chunk) -> None:
+        while i < len(chain) and chain[i].detached.is_set():
+            i += 1  # removed while this chunk was on its way: skip it
+        if i == len(chain):
+            await self._write(chunk)
+            return
+        stub = chain[i]
+        await stub.spec.toxic.pipe(chunk, stub, partial(self._through, chain, i + 1))
+
+    async def _write(self, chunk: Chunk) -> None:
+        if not self.sink_ready.is_set():
+            await self.sink_ready.wait()
+        if self.closed:
+            return
+        self.sink.transport.write(chunk.data)  # type: ignore[union-attr]
+        self.stats[1] += len(chunk.data)
+
+    async def _pass_close(self, chain: tuple[LinkStub, ...]) -> None:
+        for stub in chain:
+            on_close = getattr(stub.spec.toxic, "on_close", None)
+            if on_close is not None and not stub.detached.is_set():
+                await on_close(stub)
+        if not self.closed:
+            self._send_eof()
+
+    def _send_eof(self) -> None:
+        self.eof_sent = True
+        transport = self.sink.transport
+        if transport is not None and not transport.is_closing() and transport.can_write_eof():
+            transport.write_eof()
+        self.conn.link_done()

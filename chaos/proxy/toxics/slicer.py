@@ -1,0 +1,56 @@
+"""slicer: chunks are cut into pieces of about `average_size` bytes, `delay` µs apart."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+
+from chaos.proxy.toxic import Chunk, Forward, Stub, Toxic, register
+
+
+def slice_offsets(size: int, average: int, variation: int, rng: random.Random) -> list[int]:
+    """Cut points of a `size`-byte chunk, from 0 to `size`, halving until pieces are small.
+
+    Halving (rather than cutting from the front) keeps pieces evenly varied, with no small
+    piece bunched at the start or end.
+    """
+    if average <= 0 or size <= 0:
+        return [0, size]
+    cuts = [0]
+    pending = [(0, size)]
+    while pending:
+        start, end = pending.pop()
+        if end - start - average <= variation:
+            cuts.append(end)
+            continue
+        shift = rng.randint(-variation, variation) if variation else 0
+        mid = min(end - 1, max(start + 1, start + (end - start) // 2 + shift))
+        pending.append((mid, end))
+        pending.append((start, mid))
+    return cuts
+
+
+@register("slicer")
+@dataclass(frozen=True)
+class Slicer(Toxic):
+    average_size: int = 0
+    """Average piece size in bytes; 0 passes chunks whole."""
+    size_variation: int = 0
+    """Pieces vary by up to this many bytes around the average."""
+    delay: int = 0
+    """Microseconds between pieces."""
+
+    def validate(self) -> None:
+        if self.average_size and self.size_variation >= self.average_size:
+            raise ValueError("size_variation: must be less than average_size")
+
+    async def pipe(self, chunk: Chunk, stub: Stub, forward: Forward) -> None:
+        cuts = slice_offsets(len(chunk.data), self.average_size, self.size_variation, _RNG)
+        for i in range(1, len(cuts)):
+            await forward(Chunk(chunk.data[cuts[i - 1] : cuts[i]], chunk.arrived))
+            if self.delay and i < len(cuts) - 1:
+                await asyncio.sleep(self.delay / 1_000_000)
+
+
+_RNG = random.Random()

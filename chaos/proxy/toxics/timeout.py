@@ -1,0 +1,26 @@
+"""timeout: nothing gets through; the connection closes after `timeout` ms (0: never).
+
+Data is held, not dropped: the source is no longer read (its bytes wait in the kernel), and
+when the toxic is removed the held data flows again on the same connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chaos.proxy.toxic import Chunk, Forward, Stub, Toxic, register
+
+
+@register("timeout")
+@dataclass(frozen=True)
+class Timeout(Toxic):
+    timeout: int = 0
+    """Milliseconds after attaching before the connection is closed; 0 holds forever."""
+
+    async def pipe(self, chunk: Chunk, stub: Stub, forward: Forward) -> None:
+        await stub.until_detached()
+        await forward(chunk)
+
+    async def watch(self, stub: Stub) -> None:
+        if self.timeout > 0 and not await stub.until_detached(self.timeout / 1000):
+            stub.close()

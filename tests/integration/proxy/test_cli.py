@@ -1,0 +1,105 @@
+"""`livefire proxy serve` as a process: ready file, API, SIGTERM, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.integration.proxy.http import call
+from tests.integration.proxy.upstreams import connect, echo, round_trip, serving
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[3]
+START_TIMEOUT = 15.0
+
+
+def livefire(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "LIVEFIRE_PROXY_TOKEN"}
+    environ.update(PYTHONPATH=str(ROOT), **(env or {}))
+    command = [sys.executable, "-m", "livefire", "proxy", "serve", *args]
+    return subprocess.Popen(command, env=environ, stderr=subprocess.PIPE, text=True)
+
+
+def wait_ready(path: Path, process: subprocess.Popen[str]) -> dict[str, object]:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if path.exists():
+            return json.loads(path.read_text())
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        time.sleep(0.02)
+    raise AssertionError(f"no ready file after {START_TIMEOUT} s")
+
+
+@contextmanager
+def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    ready = tmp_path / "proxy.ready.json"
+    process = livefire("--port", "0", "--ready-file", str(ready), *args, env=env)
+    try:
+        info = wait_ready(ready, process)
+        assert info["name"] == "proxy" and info["pid"] == process.pid
+        yield str(info["url"])
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(START_TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(START_TIMEOUT)
+    assert process.returncode == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(process.pid, 0)
+
+
+def test_serve_config_then_sigterm(tmp_path: Path) -> None:
+    with serving(echo) as upstream:
+        config = tmp_path / "proxies.json"
+        proxies = [{"name": "echo", "listen": "127.0.0.1:0", "upstream": upstream}]
+        config.write_text(json.dumps(proxies))
+        with serve(tmp_path, "--config", str(config)) as url:
+            status, body = call(f"{url}/proxies/echo")
+            assert status == 200 and body["enabled"] is True  # type: ignore[index]
+            with connect(body["listen"]) as sock:  # type: ignore[index]
+                round_trip(sock)
+
+
+def test_token_guards_mutating_calls(tmp_path: Path) -> None:
+    with serve(tmp_path, env={"LIVEFIRE_PROXY_TOKEN": "s3cret"}) as url:
+        proxy = {"name": "p", "upstream": "127.0.0.1:9"}
+        assert call(f"{url}/proxies", "POST", proxy)[0] == 401
+        assert call(f"{url}/proxies")[0] == 200, "reads need no token"
+        assert call(f"{url}/proxies", "POST", proxy, Authorization="Bearer s3cret")[0] == 201
+        assert call(f"{url}/proxies/p", "DELETE", **{"X-Livefire-Token": "s3cret"})[0] == 204
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "invalid JSON"),
+        ('{"name": "x"}', "expected a JSON list"),
+        ('[{"name": "x"}]', "missing required field: [0].upstream"),
+    ],
+)
+def test_bad_config_is_one_line_exit_2(tmp_path: Path, content: str, expected: str) -> None:
+    config = tmp_path / "bad.json"
+    config.write_text(content)
+    process = livefire("--port", "0", "--config", str(config))
+    _, err = process.communicate(timeout=START_TIMEOUT)
+    assert process.returncode == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert str(config) in err and expected in err
+
+
+def test_remote_api_address_needs_allow_remote(tmp_path: Path) -> None:
+    process = livefire("--host", "0.0.0.0", "--port", "0")
+    _, err = process.communicate(timeout=START_TIMEOUT)
+    assert process.returncode == 2
+    assert "--allow-remote" in err and "Traceback" not in err
