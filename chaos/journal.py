@@ -64,9 +64,15 @@ class Journal:
         for entry in self.entries():
             first = latest.get(entry.fault_id)
             if first is not None and entry.driver is None:
-                entry = Entry(**{**entry.__dict__, "driver": first.driver,
-                                 "fault": first.fault, "target": first.target,
-                                 "deadline": first.deadline})
+                entry = Entry(
+                    **{
+                        **entry.__dict__,
+                        "driver": first.driver,
+                        "fault": first.fault,
+                        "target": first.target,
+                        "deadline": first.deadline,
+                    }
+                )
             latest[entry.fault_id] = entry
         return latest
 

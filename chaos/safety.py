@@ -34,8 +34,9 @@ class FaultSession:
     def inject(self, fault_id: str, fault: str, target: str, driver: Driver, ttl: float) -> None:
         """Journal, then inject. A failed injection is reverted too: it may be half done."""
         self.drivers[fault_id] = driver
-        self.journal.append(Entry(fault_id, INJECTING, now(), fault, target, now() + ttl,
-                                  driver.spec()))
+        self.journal.append(
+            Entry(fault_id, INJECTING, now(), fault, target, now() + ttl, driver.spec())
+        )
         try:
             driver.inject()
         except FaultError as exc:

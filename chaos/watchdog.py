@@ -31,9 +31,9 @@ def _alive(pid: int) -> bool:
 
 def watch(journal: Journal, parent: int, stop: list[bool]) -> None:
     while not stop:
-        parent_alive = _alive(parent) and os.getppid() == parent
-        revert_active(journal, "watchdog", lambda e: not parent_alive or e.deadline <= now())
-        if not parent_alive:
+        orphaned = not (_alive(parent) and os.getppid() == parent)
+        revert_active(journal, "watchdog", lambda e, gone=orphaned: gone or e.deadline <= now())
+        if orphaned:
             return
         time.sleep(POLL_S)
 

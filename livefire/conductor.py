@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from livefire_stubs.launcher import Platform, start_platform
+from livefire_stubs.topology import TOPOLOGIES, Topology
+
 from chaos.journal import Entry, Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
@@ -27,8 +30,6 @@ from livefire.scenario import LoadedScenario
 from livefire.telemetry import Second, merge_batches, read_batches, write_series
 from livefire.timeline import PlannedFault, plan
 from loadgen.config import LoadConfig
-from livefire_stubs.launcher import Platform, start_platform
-from livefire_stubs.topology import TOPOLOGIES, Topology
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,13 @@ def topology_for(loaded: LoadedScenario) -> Topology:
     embedded = loaded.scenario.target.embedded
     assert embedded is not None
     if embedded.topology not in TOPOLOGIES:
-        raise ScenarioError([loaded.problem(("target", "embedded", "topology"),
-                                            f"unknown topology '{embedded.topology}'")])
+        raise ScenarioError(
+            [
+                loaded.problem(
+                    ("target", "embedded", "topology"), f"unknown topology '{embedded.topology}'"
+                )
+            ]
+        )
     return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
 
 
@@ -75,16 +81,23 @@ def check_targets(loaded: LoadedScenario, declared: tuple[str, ...]) -> None:
         if spec.target not in declared:
             from livefire.registry import suggest
 
-            problems.append(loaded.problem(
-                ("faults", index, "target"),
-                f"undeclared target '{spec.target}'{suggest(spec.target, declared)}"))
+            problems.append(
+                loaded.problem(
+                    ("faults", index, "target"),
+                    f"undeclared target '{spec.target}'{suggest(spec.target, declared)}",
+                )
+            )
     if problems:
         raise ScenarioError(problems)
 
 
 class Conductor:
-    def __init__(self, loaded: LoadedScenario, options: RunOptions,
-                 progress: Callable[[Tick], None] = lambda tick: None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedScenario,
+        options: RunOptions,
+        progress: Callable[[Tick], None] = lambda tick: None,
+    ) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
         self.options = options
@@ -96,8 +109,13 @@ class Conductor:
 
     def preflight(self) -> list[PlannedFault]:
         if self.scenario.target.embedded is None:
-            raise ScenarioError([self.loaded.problem(("target",),
-                                 "only the embedded target is supported by this build")])
+            raise ScenarioError(
+                [
+                    self.loaded.problem(
+                        ("target",), "only the embedded target is supported by this build"
+                    )
+                ]
+            )
         check_targets(self.loaded, topology_for(self.loaded).fault_targets())
         return plan(self.scenario)
 
@@ -138,9 +156,19 @@ class Conductor:
         return start_platform(self.run_dir, topology_for(self.loaded), embedded.sabotage)
 
     def _start_watchdog(self, processes: ProcessGroup) -> None:
-        processes.spawn("watchdog", [sys.executable, "-m", "chaos.watchdog", "--journal",
-                                     str(self.run_dir), "--parent", str(os.getpid())],
-                        die_with_parent=False)
+        processes.spawn(
+            "watchdog",
+            [
+                sys.executable,
+                "-m",
+                "chaos.watchdog",
+                "--journal",
+                str(self.run_dir),
+                "--parent",
+                str(os.getpid()),
+            ],
+            die_with_parent=False,
+        )
 
     def _workers(self) -> int:
         return self.options.workers or self.scenario.load.workers or (os.cpu_count() or 1)
@@ -149,8 +177,11 @@ class Conductor:
         load = self.scenario.load
         shape = [step.model_dump() for step in load.shape]
         return LoadConfig(
-            run_dir=str(self.run_dir), duration=self.scenario.duration,
-            users=load.users.model_dump(), shape=shape, spawn_jitter=load.spawn_jitter,
+            run_dir=str(self.run_dir),
+            duration=self.scenario.duration,
+            users=load.users.model_dump(),
+            shape=shape,
+            spawn_jitter=load.spawn_jitter,
             master_urls=platform.master_urls(),
             region_shares=platform.describe()["region_shares"],
         )
@@ -164,19 +195,30 @@ class Conductor:
                 pending.remove(fault)
                 self._inject(fault, platform)
                 active.append(fault)
-                self.progress(Tick(elapsed, self.scenario.duration,
-                                   tuple(f.fault_id for f in active),
-                                   f"inject {fault.fault_id} {fault.fault} on {fault.target}"))
+                self.progress(
+                    Tick(
+                        elapsed,
+                        self.scenario.duration,
+                        tuple(f.fault_id for f in active),
+                        f"inject {fault.fault_id} {fault.fault} on {fault.target}",
+                    )
+                )
             for fault in [f for f in active if f.revert_at <= elapsed]:
                 active.remove(fault)
                 self.session.revert(fault.fault_id)
-                self.progress(Tick(elapsed, self.scenario.duration,
-                                   tuple(f.fault_id for f in active),
-                                   f"revert {fault.fault_id} {fault.fault} on {fault.target}"))
+                self.progress(
+                    Tick(
+                        elapsed,
+                        self.scenario.duration,
+                        tuple(f.fault_id for f in active),
+                        f"revert {fault.fault_id} {fault.fault} on {fault.target}",
+                    )
+                )
             if elapsed >= next_tick:
                 next_tick = elapsed + 1.0
-                self.progress(Tick(elapsed, self.scenario.duration,
-                                   tuple(f.fault_id for f in active)))
+                self.progress(
+                    Tick(elapsed, self.scenario.duration, tuple(f.fault_id for f in active))
+                )
             time.sleep(0.05)
 
     def _inject(self, fault: PlannedFault, platform: Platform) -> None:

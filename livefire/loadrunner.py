@@ -25,13 +25,29 @@ def free_port() -> int:
 
 
 def worker_argv(master_host: str, master_port: int) -> list[str]:
-    return [sys.executable, "-m", "locust", "-f", LOCUSTFILE, "--worker",
-            "--master-host", master_host, "--master-port", str(master_port)]
+    return [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        LOCUSTFILE,
+        "--worker",
+        "--master-host",
+        master_host,
+        "--master-port",
+        str(master_port),
+    ]
 
 
 class LoadRunner:
-    def __init__(self, processes: ProcessGroup, config: LoadConfig, workers: int,
-                 bind: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self,
+        processes: ProcessGroup,
+        config: LoadConfig,
+        workers: int,
+        bind: str = "127.0.0.1",
+        port: int | None = None,
+    ) -> None:
         self.processes = processes
         self.config = config
         self.workers = workers
@@ -41,19 +57,37 @@ class LoadRunner:
         self.telemetry = Path(config.run_dir) / "telemetry"
 
     def start(self) -> None:
-        classes = [USER_CLASSES[k] for k, n in self.config.users.items()
-                   if n and k in USER_CLASSES]
+        classes = [USER_CLASSES[k] for k, n in self.config.users.items() if n and k in USER_CLASSES]
         if not classes:
             raise SetupError("the scenario starts no users this load generator knows")
-        argv = [sys.executable, "-m", "locust", "-f", LOCUSTFILE, "--master", "--headless",
-                "--master-bind-host", self.bind, "--master-bind-port", str(self.port),
-                "--expect-workers", str(self.workers), "--expect-workers-max-wait", "60",
-                "--csv", str(Path(self.config.run_dir) / "locust"), "--only-summary",
-                "--livefire-config", self.config.to_json(), *classes]
+        argv = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            LOCUSTFILE,
+            "--master",
+            "--headless",
+            "--master-bind-host",
+            self.bind,
+            "--master-bind-port",
+            str(self.port),
+            "--expect-workers",
+            str(self.workers),
+            "--expect-workers-max-wait",
+            "60",
+            "--csv",
+            str(Path(self.config.run_dir) / "locust"),
+            "--only-summary",
+            "--livefire-config",
+            self.config.to_json(),
+            *classes,
+        ]
         self.master = self.processes.spawn("locust-master", argv, ready=False)
         for index in range(self.workers):
-            self.processes.spawn(f"locust-worker-{index + 1}",
-                                 worker_argv("127.0.0.1", self.port), ready=False)
+            self.processes.spawn(
+                f"locust-worker-{index + 1}", worker_argv("127.0.0.1", self.port), ready=False
+            )
 
     def wait_started(self, timeout: float = 90.0) -> float:
         """Wall-clock time the load started (written by the master when the test starts)."""

@@ -21,6 +21,7 @@ from typing import Any
 from livefire.errors import SetupError
 
 _PR_SET_PDEATHSIG = 1
+MARKER = "LIVEFIRE_RUN_DIR"  # set in every child's environment: how tests find stragglers
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -49,6 +50,23 @@ class Child:
             return ""
 
 
+def stragglers(run_dir: Path) -> list[int]:
+    """Pids of live processes started for `run_dir` (found by the marker in their environment)."""
+    wanted = f"{MARKER}={run_dir}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if wanted in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 class ProcessGroup:
     """Starts children and stops all of them, newest first, on `stop_all()`."""
 
@@ -58,8 +76,16 @@ class ProcessGroup:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
 
-    def spawn(self, name: str, argv: list[str], *, ready: bool = True, timeout: float = 30.0,
-              env: dict[str, str] | None = None, die_with_parent: bool = True) -> Child:
+    def spawn(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        ready: bool = True,
+        timeout: float = 30.0,
+        env: dict[str, str] | None = None,
+        die_with_parent: bool = True,
+    ) -> Child:
         """Start `argv` (with `--ready-file` appended when `ready`) and wait until it is ready."""
         ready_file = self.run_dir / "ready" / f"{name}.json"
         ready_file.parent.mkdir(exist_ok=True)
@@ -68,8 +94,12 @@ class ProcessGroup:
         log = self.logs / f"{name}.log"
         with log.open("ab") as out:
             popen = subprocess.Popen(
-                full, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env={**os.environ, **(env or {})},
+                full,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env={**os.environ, MARKER: str(self.run_dir), **(env or {})},
                 preexec_fn=_die_with_parent if die_with_parent else None,
             )
         child = Child(name, popen, log)

@@ -63,10 +63,14 @@ def ratio(numerator: str, denominator: str) -> Callable[[Sequence[tm.Second]], f
 
 
 for _q, _doc in ((50, ""), (95, "p95 240 ms in production"), (99, "p99 320 ms in production")):
-    SLIS.add(f"stream_latency_p{_q}",
-             Sli(f"stream_latency_p{_q}", "s", False, percentile(tm.STREAM_LATENCY, _q), _doc))
-SLIS.add("viewer_error_rate",
-         Sli("viewer_error_rate", "ratio", False, ratio(tm.REQUEST_ERRORS, tm.REQUESTS)))
+    SLIS.add(
+        f"stream_latency_p{_q}",
+        Sli(f"stream_latency_p{_q}", "s", False, percentile(tm.STREAM_LATENCY, _q), _doc),
+    )
+SLIS.add(
+    "viewer_error_rate",
+    Sli("viewer_error_rate", "ratio", False, ratio(tm.REQUEST_ERRORS, tm.REQUESTS)),
+)
 SLIS.add("startup_time_p95", Sli("startup_time_p95", "s", False, percentile(tm.STARTUP, 95)))
 
 

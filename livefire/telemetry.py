@@ -89,8 +89,12 @@ class Batch:
     final: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"worker": self.worker, "seq": self.seq, "final": self.final,
-                "seconds": [s.to_json() for s in self.seconds]}
+        return {
+            "worker": self.worker,
+            "seq": self.seq,
+            "final": self.final,
+            "seconds": [s.to_json() for s in self.seconds],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Batch:

@@ -25,8 +25,17 @@ def plan(scenario: Scenario) -> list[PlannedFault]:
     for index, spec in enumerate(scenario.faults):
         length = spec.for_ if spec.for_ is not None else 0.0
         ttl = spec.ttl if spec.ttl is not None else length + TTL_MARGIN_S
-        planned.append(PlannedFault(f"f{index}", index, spec.fault, spec.target, spec.at,
-                                    spec.at + length, max(ttl, length)))
+        planned.append(
+            PlannedFault(
+                f"f{index}",
+                index,
+                spec.fault,
+                spec.target,
+                spec.at,
+                spec.at + length,
+                max(ttl, length),
+            )
+        )
     return sorted(planned, key=lambda p: p.inject_at)
 
 

@@ -53,13 +53,15 @@ def fault_windows(journal: Sequence[Entry], run_end: float) -> list[FaultWindow]
     windows: dict[str, FaultWindow] = {}
     for entry in journal:
         if entry.event in (INJECTING, INJECTED) and entry.fault_id not in windows:
-            windows[entry.fault_id] = FaultWindow(entry.fault_id, entry.fault, entry.target,
-                                                  entry.t, run_end)
+            windows[entry.fault_id] = FaultWindow(
+                entry.fault_id, entry.fault, entry.target, entry.t, run_end
+            )
         elif entry.event == REVERTED and entry.fault_id in windows:
             w = windows[entry.fault_id]
             if w.end == run_end:
-                windows[entry.fault_id] = FaultWindow(w.fault_id, w.fault, w.target, w.start,
-                                                      entry.t)
+                windows[entry.fault_id] = FaultWindow(
+                    w.fault_id, w.fault, w.target, w.start, entry.t
+                )
     return list(windows.values())
 
 
@@ -82,14 +84,28 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
         measured = sli.measure(seconds)
         passed = measured is not None and sli.holds(measured, threshold)
         sign = ">=" if sli.higher_is_better else "<="
-        checks.append(Check(name, phase, threshold, measured, passed,
-                            f"{sign} {format_value(sli, threshold)}",
-                            format_value(sli, measured), sli.documented))
+        checks.append(
+            Check(
+                name,
+                phase,
+                threshold,
+                measured,
+                passed,
+                f"{sign} {format_value(sli, threshold)}",
+                format_value(sli, measured),
+                sli.documented,
+            )
+        )
     return checks
 
 
-def evaluate(series: Sequence[Second], slos: Slos, run_start: float, run_end: float,
-             windows: Sequence[FaultWindow]) -> Verdict:
+def evaluate(
+    series: Sequence[Second],
+    slos: Slos,
+    run_start: float,
+    run_end: float,
+    windows: Sequence[FaultWindow],
+) -> Verdict:
     run = seconds_between(series, run_start, run_end)
     checks = check_phase("overall", slos, run)
     if slos.during_faults is not None:

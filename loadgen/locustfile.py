@@ -25,8 +25,12 @@ __all__ = ["ScenarioShape", "Viewer"]
 
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
-    parser.add_argument("--livefire-config", default="", include_in_web_ui=False,
-                        help="livefire load configuration (JSON), set by `livefire run`")
+    parser.add_argument(
+        "--livefire-config",
+        default="",
+        include_in_web_ui=False,
+        help="livefire load configuration (JSON), set by `livefire run`",
+    )
 
 
 @events.init.add_listener

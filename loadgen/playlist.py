@@ -46,8 +46,11 @@ def parse_master(text: str, url: str) -> list[Variant]:
     if not playlist.is_variant:
         return [Variant(url, 0, "")]
     variants = [
-        Variant(urljoin(url, p.uri), int(p.stream_info.bandwidth or 0),
-                "x".join(map(str, p.stream_info.resolution or ())))
+        Variant(
+            urljoin(url, p.uri),
+            int(p.stream_info.bandwidth or 0),
+            "x".join(map(str, p.stream_info.resolution or ())),
+        )
         for p in playlist.playlists
     ]
     if not variants:
@@ -63,14 +66,23 @@ def parse_media(text: str, url: str) -> MediaPlaylist:
     segments = []
     for offset, segment in enumerate(playlist.segments):
         pdt = segment.current_program_date_time
-        segments.append(MediaSegment(
-            seq + offset, urljoin(url, segment.uri), pdt.timestamp() if pdt else 0.0,
-            float(segment.duration or 0.0), bool(segment.discontinuity),
-        ))
+        segments.append(
+            MediaSegment(
+                seq + offset,
+                urljoin(url, segment.uri),
+                pdt.timestamp() if pdt else 0.0,
+                float(segment.duration or 0.0),
+                bool(segment.discontinuity),
+            )
+        )
     control = playlist.server_control
     can_block = bool(control and str(control.can_block_reload).upper() == "YES")
-    return MediaPlaylist(tuple(segments), float(playlist.target_duration or 1.0), can_block,
-                         bool(playlist.is_endlist))
+    return MediaPlaylist(
+        tuple(segments),
+        float(playlist.target_duration or 1.0),
+        can_block,
+        bool(playlist.is_endlist),
+    )
 
 
 def blocking_url(url: str, msn: int) -> str:

@@ -33,8 +33,7 @@ class Viewer(User):
     def on_start(self) -> None:
         self.config = config_of(self)
         self.rng = random.Random()
-        self.client = LeanHttpClient(timeout=10.0,
-                                     request_event=self.environment.events.request)
+        self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
         self.recorder = shipping.SHIPPER.recorder if shipping.SHIPPER else None
         gevent.sleep(self.rng.uniform(0, self.config.spawn_jitter))
 

@@ -47,8 +47,9 @@ class ViewerSession:
         self.started = time.time()
         self.startup_recorded = False
 
-    def get(self, url: str, name: str, intended: float | None = None,
-            timeout: float | None = None) -> HttpResult:
+    def get(
+        self, url: str, name: str, intended: float | None = None, timeout: float | None = None
+    ) -> HttpResult:
         result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
         self.recorder.count(tm.REQUESTS, at=at)
@@ -88,8 +89,13 @@ class ViewerSession:
                 except (PlaylistError, UnicodeDecodeError, ValueError):
                     self._bad_playlist()
 
-    def _load(self, url: str, intended: float | None = None, name: str = "media.m3u8",
-              timeout: float | None = None) -> MediaPlaylist:
+    def _load(
+        self,
+        url: str,
+        intended: float | None = None,
+        name: str = "media.m3u8",
+        timeout: float | None = None,
+    ) -> MediaPlaylist:
         while True:
             result = self.get(url, name, intended=intended, timeout=timeout)
             intended = None
@@ -112,8 +118,9 @@ class ViewerSession:
     def _reload(self, url: str, current: MediaPlaylist, next_seq: int) -> MediaPlaylist:
         if current.can_block:
             timeout = 3 * current.target_duration + 2.0
-            return self._load(blocking_url(url, next_seq), name="media.m3u8?_HLS_msn",
-                              timeout=timeout)
+            return self._load(
+                blocking_url(url, next_seq), name="media.m3u8?_HLS_msn", timeout=timeout
+            )
         intended = time.time() + current.target_duration
         gevent.sleep(max(0.0, intended - time.time()))
         return self._load(url, intended=intended)
@@ -143,8 +150,9 @@ def _find(playlist: MediaPlaylist, seq: int) -> MediaSegment | None:
     return None
 
 
-def pick_master_url(master_urls: dict[str, list[str]], shares: dict[str, float],
-                    rng: random.Random) -> tuple[str, str]:
+def pick_master_url(
+    master_urls: dict[str, list[str]], shares: dict[str, float], rng: random.Random
+) -> tuple[str, str]:
     """A region by its share of viewers, then one of its streams: (region, master URL)."""
     regions = [r for r in master_urls if master_urls[r]]
     weights = [shares.get(r, 1.0) for r in regions]

@@ -64,8 +64,13 @@ class ProxyToxic:
         _expect(status, (200, 204, 404), f"remove toxic {self.toxic['name']} from {self.proxy}")
 
     def spec(self) -> dict[str, Any]:
-        return {"driver": "proxy-toxic", "api": self.api, "proxy": self.proxy,
-                "toxic": self.toxic, "token": self.token}
+        return {
+            "driver": "proxy-toxic",
+            "api": self.api,
+            "proxy": self.proxy,
+            "toxic": self.toxic,
+            "token": self.token,
+        }
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,12 @@ class ProxyDisable:
         self._set(True)
 
     def spec(self) -> dict[str, Any]:
-        return {"driver": "proxy-disable", "api": self.api, "proxy": self.proxy,
-                "token": self.token}
+        return {
+            "driver": "proxy-disable",
+            "api": self.api,
+            "proxy": self.proxy,
+            "token": self.token,
+        }
 
 
 DRIVERS.add("proxy-toxic", lambda s: ProxyToxic(s["api"], s["proxy"], s["toxic"], s.get("token")))

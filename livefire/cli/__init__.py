@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"livefire: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("livefire: interrupted; every fault was reverted and every process stopped",
-              file=sys.stderr)
+        print(
+            "livefire: interrupted; every fault was reverted and every process stopped",
+            file=sys.stderr,
+        )
         return 3

@@ -24,17 +24,26 @@ EXAMPLES = """examples:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser(
-        "run", help="run one scenario and judge it",
+        "run",
+        help="run one scenario and judge it",
         description="Start the target (or use staging), play the users and the fault timeline, "
         "then judge every SLO. Writes RUN_DIR/report.json and prints a summary.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--run-dir", type=Path,
-                        help="where telemetry, logs, the fault journal and reports go "
-                        "(default: runs/NAME-TIMESTAMP)")
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        help="where telemetry, logs, the fault journal and reports go "
+        "(default: runs/NAME-TIMESTAMP)",
+    )
     parser.add_argument("--workers", type=int, help="local Locust workers (default: one per core)")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="validate and print the resolved fault timeline; start nothing")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and print the resolved fault timeline; start nothing",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(handler=run)
 
@@ -43,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     scenario = loaded.scenario
     run_dir = args.run_dir or Path("runs") / f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    conductor = Conductor(loaded, RunOptions(run_dir.resolve(), args.workers),
-                          progress=_printer(args.quiet))
+    conductor = Conductor(
+        loaded, RunOptions(run_dir.resolve(), args.workers), progress=_printer(args.quiet)
+    )
     if args.dry_run:
         planned = conductor.preflight()
         print(f"{scenario.name}: {scenario.duration:g}s, users {scenario.load.users.model_dump()}")
@@ -56,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
         outcome = conductor.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    windows = fault_windows(outcome.journal, outcome.ended)
-    verdict = evaluate(outcome.series, scenario.slos, outcome.started, outcome.ended, windows)
+    judged_until = min(outcome.ended, outcome.started + scenario.duration)
+    windows = fault_windows(outcome.journal, judged_until)
+    verdict = evaluate(outcome.series, scenario.slos, outcome.started, judged_until, windows)
     report = reports.build(scenario.name, str(args.scenario), outcome, verdict, windows)
     path = reports.write_json(report, run_dir)
     for line in reports.summary(report):
@@ -78,7 +89,10 @@ def _printer(quiet: bool) -> Any:
             print(f"[{tick.elapsed:6.1f}s] {tick.event}", flush=True)
         elif not quiet and int(tick.elapsed) % 10 == 0:
             faults = ",".join(tick.active_faults) or "none"
-            print(f"[{tick.elapsed:6.1f}s / {tick.duration:g}s] active faults: {faults}",
-                  file=sys.stdout, flush=True)
+            print(
+                f"[{tick.elapsed:6.1f}s / {tick.duration:g}s] active faults: {faults}",
+                file=sys.stdout,
+                flush=True,
+            )
 
     return show

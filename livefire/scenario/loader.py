@@ -31,8 +31,12 @@ _EXPECTED = {
     "list_type": "expected a list",
     "tuple_type": "expected a list",
 }
-_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
-           "less_than": "<"}
+_BOUNDS = {
+    "greater_than_equal": ">=",
+    "greater_than": ">",
+    "less_than_equal": "<=",
+    "less_than": "<",
+}
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,9 @@ def _problems(exc: ValidationError, source: SourceMap) -> Iterable[Problem]:
 def _without_union_tag(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     """Drop the tag pydantic puts after a tagged-union item: shape[0].ramp.to → shape[0].to."""
     for index in range(1, len(loc) - 1):
-        if loc[index - 1] == "shape" and isinstance(loc[index], int):
-            if loc[index + 1] in ("ramp", "hold"):
-                return loc[: index + 1] + loc[index + 2 :]
+        tagged = loc[index - 1] == "shape" and isinstance(loc[index], int)
+        if tagged and loc[index + 1] in ("ramp", "hold"):
+            return loc[: index + 1] + loc[index + 2 :]
     return loc
 
 

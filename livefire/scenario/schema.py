@@ -18,7 +18,9 @@ class EmbeddedTarget(Model):
     """Run against the reference platform that livefire starts itself."""
 
     topology: str = "default"  # a name under target-stubs topologies, or a YAML file path
-    sabotage: tuple[str, ...] = ()  # switches that break one documented recovery (negative controls)
+    sabotage: tuple[
+        str, ...
+    ] = ()  # switches that break one documented recovery (negative controls)
     streams: int = Field(default=1, ge=1, le=16)  # live streams the synthetic creators publish
 
 
@@ -72,7 +74,9 @@ class HoldStep(Model):
 def _step_kind(value: Any) -> str | None:
     if isinstance(value, dict):
         return "ramp" if "ramp" in value else "hold" if "hold" in value else None
-    return "ramp" if isinstance(value, RampStep) else "hold" if isinstance(value, HoldStep) else None
+    return (
+        "ramp" if isinstance(value, RampStep) else "hold" if isinstance(value, HoldStep) else None
+    )
 
 
 ShapeStep = Annotated[

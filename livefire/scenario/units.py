@@ -38,7 +38,9 @@ def parse_fraction(value: Any) -> float:
     else:
         number = -1.0
     if not 0.0 <= number <= 1.0:
-        raise ValueError(f"expected a percentage such as 99.9% or a fraction in [0, 1], got {value!r}")
+        raise ValueError(
+            f"expected a percentage such as 99.9% or a fraction in [0, 1], got {value!r}"
+        )
     return number
 
 

@@ -36,12 +36,15 @@ class Edge:
         self.region = region
         self.cache: OrderedDict[str, Cached] = OrderedDict()
         self.inflight: dict[str, asyncio.Future[Cached]] = {}
-        self.hits = Counter("edge_cache_hits", "requests served from cache", ["kind"],
-                            registry=registry)
-        self.misses = Counter("edge_cache_misses", "requests fetched from origin", ["kind"],
-                              registry=registry)
-        self.upstream_errors = Counter("edge_upstream_errors", "origin fetches that failed",
-                                       registry=registry)
+        self.hits = Counter(
+            "edge_cache_hits", "requests served from cache", ["kind"], registry=registry
+        )
+        self.misses = Counter(
+            "edge_cache_misses", "requests fetched from origin", ["kind"], registry=registry
+        )
+        self.upstream_errors = Counter(
+            "edge_upstream_errors", "origin fetches that failed", registry=registry
+        )
         self.session: aiohttp.ClientSession | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -61,9 +64,12 @@ class Edge:
         return self._respond(await asyncio.shield(future))
 
     def _respond(self, cached: Cached) -> web.Response:
-        return web.Response(status=cached.status, body=cached.body,
-                            content_type=cached.content_type,
-                            headers={"X-Edge-Region": self.region})
+        return web.Response(
+            status=cached.status,
+            body=cached.body,
+            content_type=cached.content_type,
+            headers={"X-Edge-Region": self.region},
+        )
 
     async def _fetch(self, key: str, kind: str) -> Cached:
         assert self.session is not None
@@ -108,8 +114,7 @@ def main() -> None:
     parser.add_argument("--origin", required=True, help="origin base URL (or its fault proxy)")
     parser.add_argument("--region", required=True)
     args = parser.parse_args()
-    asyncio.run(component.serve(build_app(args.origin, args.region), args,
-                                {"region": args.region}))
+    asyncio.run(component.serve(build_app(args.origin, args.region), args, {"region": args.region}))
 
 
 if __name__ == "__main__":

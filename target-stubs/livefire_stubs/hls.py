@@ -46,7 +46,9 @@ def media_playlist(
         f"#EXT-X-MEDIA-SEQUENCE:{segments[0].seq if segments else 0}",
     ]
     if can_block:
-        lines.append(f"#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK={3 * target_duration:g}")
+        lines.append(
+            f"#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK={3 * target_duration:g}"
+        )
     if discontinuity_seq:
         lines.append(f"#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuity_seq}")
     for segment in segments:

@@ -35,8 +35,10 @@ class Platform:
 
     def master_urls(self) -> dict[str, list[str]]:
         """Each live stream's master playlist through each region's edge."""
-        return {region: [f"{url}/live/{s}/master.m3u8" for s in self.topology.streams]
-                for region, url in self.edges.items()}
+        return {
+            region: [f"{url}/live/{s}/master.m3u8" for s in self.topology.streams]
+            for region, url in self.edges.items()
+        }
 
     def describe(self) -> dict[str, Any]:
         """Every endpoint, as `livefire stubs status --json` prints it."""
@@ -73,18 +75,35 @@ def _spawn(platform: Platform, name: str, module: str, *args: str) -> dict[str, 
 
 
 def _start(platform: Platform) -> None:
-    proxy = platform.processes.spawn("proxy", [PY, "-m", "livefire", "proxy", "serve",
-                                              "--port", "0"])
+    proxy = platform.processes.spawn(
+        "proxy", [PY, "-m", "livefire", "proxy", "serve", "--port", "0"]
+    )
     platform.proxy_api = proxy.ready["url"]
     platform.components["proxy"] = proxy.ready
     platform.origin = _spawn(platform, "origin", "livefire_stubs.origin")["url"]
     for region in platform.topology.regions:
         origin_link = _proxy(platform, f"origin-{region}", platform.origin)
-        edge = _spawn(platform, f"edge-{region}-node", "livefire_stubs.edge",
-                      "--origin", origin_link, "--region", region)
+        edge = _spawn(
+            platform,
+            f"edge-{region}-node",
+            "livefire_stubs.edge",
+            "--origin",
+            origin_link,
+            "--region",
+            region,
+        )
         platform.edges[region] = _proxy(platform, f"edge-{region}", edge["url"])
-    _spawn(platform, "transcoder-1", "livefire_stubs.transcoder", "--origin", platform.origin,
-           "--streams", ",".join(platform.topology.streams), "--ladder", platform.topology.ladder)
+    _spawn(
+        platform,
+        "transcoder-1",
+        "livefire_stubs.transcoder",
+        "--origin",
+        platform.origin,
+        "--streams",
+        ",".join(platform.topology.streams),
+        "--ladder",
+        platform.topology.ladder,
+    )
     _wait_live(platform)
 
 

@@ -62,17 +62,21 @@ class Stream:
 class Origin:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.streams: dict[str, Stream] = {}
-        self.published = Counter("origin_segments_published", "segments received", ["stream"],
-                                 registry=registry)
-        self.blocked = Gauge("origin_blocked_playlist_requests", "requests held for a segment",
-                             registry=registry)
+        self.published = Counter(
+            "origin_segments_published", "segments received", ["stream"], registry=registry
+        )
+        self.blocked = Gauge(
+            "origin_blocked_playlist_requests", "requests held for a segment", registry=registry
+        )
 
     def track(self, request: web.Request) -> Track:
         stream = self.streams.get(request.match_info["stream"])
         track = stream.tracks.get(request.match_info["rendition"]) if stream else None
         if track is None:
-            raise web.HTTPNotFound(reason=f"no live stream '{request.match_info['stream']}' "
-                                          f"rendition '{request.match_info['rendition']}'")
+            raise web.HTTPNotFound(
+                reason=f"no live stream '{request.match_info['stream']}' "
+                f"rendition '{request.match_info['rendition']}'"
+            )
         return track
 
     async def register(self, request: web.Request) -> web.Response:
@@ -80,8 +84,10 @@ class Origin:
         try:
             renditions = {r["name"]: Rendition(**r) for r in body["renditions"]}
         except (KeyError, TypeError) as exc:
-            raise web.HTTPBadRequest(reason=f"renditions: expected a list of "
-                                            f"{{name, bandwidth, width, height, fps}}: {exc}")
+            raise web.HTTPBadRequest(
+                reason=f"renditions: expected a list of "
+                f"{{name, bandwidth, width, height, fps}}: {exc}"
+            ) from None
         name = request.match_info["stream"]
         old = self.streams.get(name)
         tracks = {r: (old.tracks[r] if old and r in old.tracks else Track()) for r in renditions}
@@ -118,16 +124,16 @@ class Origin:
         window = track.window()
         if not window:
             raise web.HTTPNotFound(reason="stream has no segments yet")
-        text = media_playlist(
-            window, TARGET_DURATION, True, track.discontinuity_seq(window[0].seq)
-        )
+        text = media_playlist(window, TARGET_DURATION, True, track.discontinuity_seq(window[0].seq))
         return web.Response(text=text, content_type="application/vnd.apple.mpegurl")
 
     async def _hold_until(self, track: Track, msn_text: str) -> None:
         try:
             msn = int(msn_text)
         except ValueError:
-            raise web.HTTPBadRequest(reason=f"_HLS_msn: expected an integer, got {msn_text!r}")
+            raise web.HTTPBadRequest(
+                reason=f"_HLS_msn: expected an integer, got {msn_text!r}"
+            ) from None
         if msn > track.last_seq + 2:  # LL-HLS: too far in the future
             raise web.HTTPBadRequest(reason=f"_HLS_msn {msn} is more than 2 past {track.last_seq}")
         self.blocked.inc()
@@ -137,7 +143,9 @@ class Origin:
                     track.published.wait_for(lambda: track.last_seq >= msn), 3 * TARGET_DURATION
                 )
         except TimeoutError:
-            raise web.HTTPServiceUnavailable(reason=f"segment {msn} not published in time")
+            raise web.HTTPServiceUnavailable(
+                reason=f"segment {msn} not published in time"
+            ) from None
         finally:
             self.blocked.dec()
 
@@ -146,8 +154,11 @@ class Origin:
         seq = int(request.match_info["seq"])
         for segment in track.segments:
             if segment.seq == seq:
-                return web.Response(body=segment.data, content_type="video/mp2t",
-                                    headers={"Cache-Control": "max-age=60"})
+                return web.Response(
+                    body=segment.data,
+                    content_type="video/mp2t",
+                    headers={"Cache-Control": "max-age=60"},
+                )
         raise web.HTTPNotFound(reason=f"segment {seq} is not (or no longer) available")
 
     async def master(self, request: web.Request) -> web.Response:
@@ -159,8 +170,11 @@ class Origin:
 
     async def list_streams(self, _: web.Request) -> web.Response:
         now = time.time()
-        live = [name for name, s in self.streams.items()
-                if any(t.segments and now - t.segments[-1].pdt < 10 for t in s.tracks.values())]
+        live = [
+            name
+            for name, s in self.streams.items()
+            if any(t.segments and now - t.segments[-1].pdt < 10 for t in s.tracks.values())
+        ]
         return web.json_response({"streams": live})
 
 

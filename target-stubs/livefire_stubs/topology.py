@@ -20,9 +20,7 @@ class Topology:
 
     def fault_targets(self) -> tuple[str, ...]:
         """Names a scenario may aim a fault at: each link that runs through the fault proxy."""
-        return tuple(f"edge-{r}" for r in self.regions) + tuple(
-            f"origin-{r}" for r in self.regions
-        )
+        return tuple(f"edge-{r}" for r in self.regions) + tuple(f"origin-{r}" for r in self.regions)
 
 
 TOPOLOGIES = {"default": Topology()}

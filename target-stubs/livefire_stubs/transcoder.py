@@ -36,20 +36,31 @@ class LiveStream:
 
 
 class Transcoder:
-    def __init__(self, origin: str, ladder: tuple[Rendition, ...], node: str,
-                 registry: CollectorRegistry) -> None:
+    def __init__(
+        self, origin: str, ladder: tuple[Rendition, ...], node: str, registry: CollectorRegistry
+    ) -> None:
         self.origin = origin.rstrip("/")
         self.ladder = ladder
         self.node = node
         self.fps = max(r.fps for r in ladder)
         self.frames_per_segment = int(self.fps * SEGMENT_SECONDS)
-        self.published = Counter("transcoder_segments_published", "segments accepted by origin",
-                                 ["stream"], registry=registry)
-        self.failed = Counter("transcoder_publish_failures", "segments the origin refused",
-                              ["stream"], registry=registry)
-        self.encode_seconds = Histogram("transcoder_segment_encode_seconds",
-                                        "CPU time to encode one segment of the ladder",
-                                        registry=registry)
+        self.published = Counter(
+            "transcoder_segments_published",
+            "segments accepted by origin",
+            ["stream"],
+            registry=registry,
+        )
+        self.failed = Counter(
+            "transcoder_publish_failures",
+            "segments the origin refused",
+            ["stream"],
+            registry=registry,
+        )
+        self.encode_seconds = Histogram(
+            "transcoder_segment_encode_seconds",
+            "CPU time to encode one segment of the ladder",
+            registry=registry,
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, streams: list[str]) -> None:
@@ -87,7 +98,8 @@ class Transcoder:
             if frame % (self.fps // rendition.fps):
                 continue
             pattern = stream.patterns.setdefault(
-                rendition.name, TestPattern(rendition.width, rendition.height))
+                rendition.name, TestPattern(rendition.width, rendition.height)
+            )
             encoder = stream.encoders.get(rendition.name)
             if encoder is None:
                 frames = int(rendition.fps * SEGMENT_SECONDS)
@@ -100,8 +112,9 @@ class Transcoder:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _publish(self, stream: str, rendition: str, seq: int, pdt: float,
-                       data: bytes) -> None:
+    async def _publish(
+        self, stream: str, rendition: str, seq: int, pdt: float, data: bytes
+    ) -> None:
         url = f"{self.origin}/ingest/{stream}/{rendition}/{seq}.ts"
         headers = {"X-Program-Date-Time": f"{pdt:.6f}", "X-Duration": f"{SEGMENT_SECONDS}"}
         try:
@@ -127,8 +140,9 @@ def main() -> None:
     app = web.Application(middlewares=[component.errors_as_json])
     component.add_health_and_metrics(app, registry)
     streams = [s for s in args.streams.split(",") if s]
-    asyncio.run(component.serve(app, args, {"streams": streams},
-                                background=lambda: transcoder.run(streams)))
+    asyncio.run(
+        component.serve(app, args, {"streams": streams}, background=lambda: transcoder.run(streams))
+    )
 
 
 if __name__ == "__main__":

@@ -13,25 +13,32 @@ from livefire.scenario import load_scenario
 BAD = Path(__file__).parent.parent / "fixtures" / "bad_scenarios"
 
 GALLERY = {
-    "unknown_key.yaml": [":2: durtion: unknown key 'durtion'; did you mean 'duration'?",
-                         ":1: duration: missing required field"],
-    "wrong_type.yaml": [":5: load.users.viewer: expected an integer, got 'many'",
-                        ":7: slos.stream_latency_p95: expected a duration such as 20s or "
-                        "300ms, got 'fast'"],
-    "missing_field.yaml": [":1: duration: missing required field",
-                           ":1: slos: missing required field"],
+    "unknown_key.yaml": [
+        ":2: durtion: unknown key 'durtion'; did you mean 'duration'?",
+        ":1: duration: missing required field",
+    ],
+    "wrong_type.yaml": [
+        ":5: load.users.viewer: expected an integer, got 'many'",
+        ":7: slos.stream_latency_p95: expected a duration such as 20s or 300ms, got 'fast'",
+    ],
+    "missing_field.yaml": [
+        ":1: duration: missing required field",
+        ":1: slos: missing required field",
+    ],
     "unknown_fault.yaml": [
         ":6: faults[0].fault: unknown fault 'edge-latncy'; did you mean 'edge-latency'?",
         ":7: faults[1].params.latency_ms: expected a number >= 0, got -5",
         ":7: faults[1].params.jiter: unknown parameter 'jiter' for edge-latency; "
-        "did you mean 'jitter_ms'?"],
+        "did you mean 'jitter_ms'?",
+    ],
     "fault_after_end.yaml": [":6: faults[0].at: fault ends at 35s, after the run's duration 30s"],
     "bad_shape.yaml": [
         ":3: target: expected exactly one of 'embedded' or 'staging'",
         ":6: load.shape[1].hold: expected a duration such as 20s or 300ms, got 'forever'",
         ":6: load.shape[2]: expected {ramp: DURATION, to: FRACTION} or {hold: DURATION}",
         ":7: slos.viewer_error_rate: expected a percentage such as 99.9% or a fraction in "
-        "[0, 1], got '150%'"],
+        "[0, 1], got '150%'",
+    ],
     "not_yaml.yaml": [":3: invalid YAML"],
 }
 

@@ -38,8 +38,11 @@ def test_merge_equals_sum_of_parts() -> None:
         b.observe(tm.STREAM_LATENCY, 0.2, at=51)
     series = tm.merge_batches([a.drain(final=True), b.drain(final=True)])
     assert sum(s.counters[tm.REQUESTS] for s in series) == 300
-    counts = sum(s.histograms[tm.STREAM_LATENCY].get_total_count()
-                 for s in series if tm.STREAM_LATENCY in s.histograms)
+    counts = sum(
+        s.histograms[tm.STREAM_LATENCY].get_total_count()
+        for s in series
+        if tm.STREAM_LATENCY in s.histograms
+    )
     assert counts == 200
 
 

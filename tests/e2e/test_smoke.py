@@ -1,0 +1,75 @@
+"""The walking skeleton end to end: smoke passes, its negative control fails, Ctrl-C leaves
+nothing behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from chaos.journal import Journal
+from livefire.processes import stragglers
+from tests.e2e.conftest import SCENARIOS, livefire, report_of
+
+pytestmark = pytest.mark.e2e
+
+
+def test_smoke_passes_and_leaves_nothing_behind(run_dir: Path) -> None:
+    proc = livefire("run", str(SCENARIOS / "smoke.yaml"), "--run-dir", str(run_dir))
+    out, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, out
+    report = report_of(run_dir)
+    assert report["result"] == "pass"
+    phases = {(c["promise"], c["phase"]) for c in report["checks"]}
+    assert ("stream_latency_p95", "overall") in phases
+    assert ("stream_latency_p95", "during_faults") in phases
+    assert ("viewer_error_rate", "during_faults") in phases
+    assert all(c["measured"] is not None for c in report["checks"])
+    [fault] = report["faults"]
+    assert fault["fault"] == "edge-latency" and 14 < fault["end_s"] - fault["start_s"] < 17
+    # the fault was felt: APAC's segments (half the audience, so inside the p95) arrived
+    # >= 300 ms later during it than anyone's before it
+    during = [r["latency_p95_ms"] for r in report["timeline"] if 22 <= r["t"] <= 33]
+    before = [r["latency_p95_ms"] for r in report["timeline"] if 12 <= r["t"] <= 19]
+    assert min(during) - max(before) >= 300
+    assert "RESULT: PASS" in out
+    assert Journal(run_dir).active() == []
+    assert stragglers(run_dir) == []
+
+
+def test_smoke_breach_fails_naming_stream_latency(run_dir: Path) -> None:
+    proc = livefire("run", str(SCENARIOS / "smoke-breach.yaml"), "--run-dir", str(run_dir))
+    out, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 1, out
+    assert "RESULT: FAIL" in out and "stream_latency_p95" in out.split("RESULT: FAIL")[1]
+    report = report_of(run_dir)
+    broken = {c["promise"] for c in report["checks"] if not c["passed"]}
+    assert "stream_latency_p95" in broken
+    assert report["result"] == "fail"
+    assert Journal(run_dir).active() == []
+    assert stragglers(run_dir) == []
+
+
+def test_ctrl_c_mid_fault_reverts_and_stops_everything(run_dir: Path) -> None:
+    proc = livefire("run", str(SCENARIOS / "smoke.yaml"), "--run-dir", str(run_dir))
+    journal = run_dir / "faults.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if journal.exists() and '"injected"' in journal.read_text():
+            break
+        assert proc.poll() is None, proc.communicate()[0]
+        time.sleep(0.2)
+    else:
+        pytest.fail("the fault was never injected")
+    assert stragglers(run_dir), "the platform should be running mid-fault"
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 3, out
+    events = [json.loads(line)["event"] for line in journal.read_text().splitlines()]
+    assert events[-1] == "reverted"
+    assert Journal(run_dir).active() == []
+    assert stragglers(run_dir) == []
+    assert report_of(run_dir)["status"] == "interrupted"
