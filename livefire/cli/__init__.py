@@ -53,8 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in livefire must never read as a verdict (exit 1)
         if os.environ.get("LIVEFIRE_DEBUG"):
             traceback.print_exc()
-        print(f"livefire: internal error: {type(exc).__name__}: {exc} (exit 3: no verdict); "
-              "set LIVEFIRE_DEBUG=1 for the traceback", file=sys.stderr)
+        print(
+            f"livefire: internal error: {type(exc).__name__}: {exc} (exit 3: no verdict); "
+            "set LIVEFIRE_DEBUG=1 for the traceback",
+            file=sys.stderr,
+        )
         return 3
     except KeyboardInterrupt:
         print(

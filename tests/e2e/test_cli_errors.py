@@ -12,9 +12,17 @@ pytestmark = pytest.mark.e2e
 BAD = Path(__file__).parents[1] / "fixtures" / "bad_scenarios"
 
 
-@pytest.mark.parametrize("name", ["unknown_key.yaml", "wrong_type.yaml", "missing_field.yaml",
-                                  "unknown_fault.yaml", "undeclared_target.yaml",
-                                  "not_yaml.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "unknown_key.yaml",
+        "wrong_type.yaml",
+        "missing_field.yaml",
+        "unknown_fault.yaml",
+        "undeclared_target.yaml",
+        "not_yaml.yaml",
+    ],
+)
 def test_bad_scenario_exits_2_with_located_messages(name: str, tmp_path: Path) -> None:
     proc = livefire("run", str(BAD / name), "--run-dir", str(tmp_path / "run"))
     out, _ = proc.communicate(timeout=60)
@@ -26,8 +34,9 @@ def test_bad_scenario_exits_2_with_located_messages(name: str, tmp_path: Path) -
 
 
 def test_dry_run_prints_the_timeline_and_starts_nothing(tmp_path: Path) -> None:
-    proc = livefire("run", str(SCENARIOS / "smoke.yaml"), "--dry-run",
-                    "--run-dir", str(tmp_path / "run"))
+    proc = livefire(
+        "run", str(SCENARIOS / "smoke.yaml"), "--dry-run", "--run-dir", str(tmp_path / "run")
+    )
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "f0: t=20s inject edge-latency on edge-apac; revert at t=35s" in out
