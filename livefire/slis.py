@@ -23,6 +23,10 @@ class Sli:
     measure: Callable[[Sequence[tm.Second]], float | None]
     documented: str = ""  # the figure DESIGN.md documents for production, for the report
 
+    @property
+    def comparator(self) -> str:
+        return ">=" if self.higher_is_better else "<="
+
     def holds(self, measured: float, threshold: float) -> bool:
         return measured >= threshold if self.higher_is_better else measured <= threshold
 

@@ -30,6 +30,7 @@ HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG)
 REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
 SEGMENTS, STALLS, STALL_MS = "segments", "stalls", "stall_ms"
 SESSION_RESTARTS = "session_restarts"  # a viewer had to start over
+HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps show
 
 
 def new_histogram() -> HdrHistogram:

@@ -118,9 +118,12 @@ class PhaseSlos(Model):
 class Slos(PhaseSlos):
     """Promises over the whole run, plus per-phase overrides and recovery budgets."""
 
-    during_faults: PhaseSlos | None = None
+    before_faults: PhaseSlos | None = None  # from the start until the first injection
+    during_faults: PhaseSlos | None = None  # while any fault is in effect
+    after_faults: PhaseSlos | None = None  # from the last revert to the end
     recovery: dict[str, Duration] = Field(default_factory=dict)  # fault name → recovery budget
     stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
+    max_schedule_lag_p99: Duration = 0.05  # generator lateness beyond this: INCONCLUSIVE
 
 
 class Scenario(Model):
