@@ -20,9 +20,18 @@ from livefire.errors import ReportError
 from livefire.reports import html, json, junit, prometheus  # noqa: F401  (they register)
 from livefire.reports.base import FORMATS, Report, ReportFormat
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "Report", "ReportFormat", "render", "write_all"]
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "SCHEMA_FILE",
+    "Report",
+    "ReportFormat",
+    "render",
+    "write_all",
+]
 
 DEFAULT_FORMATS = ("json", "junit", "html", "prometheus")
+SCHEMA_FILE = Path(__file__).with_name("report.schema.json")  # JSON Schema of report.json
 
 
 def render(report: Report, name: str) -> str:

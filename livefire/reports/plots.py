@@ -23,8 +23,9 @@ RECOVERY_COLOUR = "#2ca02c"
 def field(key: str, scale: float = 1.0) -> Value:
     def value(row: Row) -> float | None:
         raw = row.get(key)
-        ok = isinstance(raw, int | float) and not isinstance(raw, bool)
-        return float(raw) * scale if ok else None
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            return None
+        return float(raw) * scale
 
     return value
 

@@ -36,7 +36,7 @@ class _ReportCollector:
 
 def render(report: Report) -> str:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_ReportCollector(report))  # type: ignore[arg-type]
+    registry.register(_ReportCollector(report))
     return generate_latest(registry).decode()
 
 
