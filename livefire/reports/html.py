@@ -61,7 +61,9 @@ def _header(report: Report) -> str:
         f'<span class="badge {badge}">{esc(result.upper())}</span></h1>',
         f'<p class="meta">{" · ".join(facts)} · schema {esc(report.get("schema", "?"))}</p>',
     ]
-    if names := [f"{c.get('promise')} ({c.get('phase')})" for c in broken(report)]:
+    names = [f"{c.get('promise')} ({c.get('phase')})" for c in broken(report)]
+    names += [f"recovery of {r.get('sli')} from {r.get('fault_id')}" for r in _late(report)]
+    if names:
         lines.append(f'<p class="warn">Broken promises: {esc(", ".join(names))}</p>')
     for fault_id in report.get("revert_failures") or []:
         lines.append(
@@ -96,7 +98,7 @@ def _recovery_table(report: Report) -> str:
     for row in report.get("recovery") or []:
         seconds, budget = row.get("seconds"), row.get("budget_s")
         took = f"{seconds:.1f} s" if _num(seconds) else "not recovered"
-        held = _num(seconds) and (not _num(budget) or seconds <= budget)
+        held = _recovered_in_time(row)
         rows.append(
             f'<tr class="{"held" if held else "broken"}"><td>{esc(row.get("fault_id"))}</td>'
             f"<td>{esc(row.get('sli'))}</td><td class=num>{esc(took)}</td>"
@@ -111,6 +113,16 @@ def _recovery_table(report: Report) -> str:
         "<th>Recovered at</th><th>Result</th></tr>"
     )
     return f'<h2>Recovery</h2>\n<table id="recovery">\n{head}\n' + "\n".join(rows) + "\n</table>"
+
+
+def _recovered_in_time(row: dict[str, Any]) -> bool:
+    """Recovered before the run ended, and within its budget when one was promised."""
+    seconds, budget = _number(row.get("seconds")), _number(row.get("budget_s"))
+    return seconds is not None and (budget is None or seconds <= budget)
+
+
+def _late(report: Report) -> list[dict[str, Any]]:
+    return [r for r in report.get("recovery") or [] if not _recovered_in_time(r)]
 
 
 def _faults_table(report: Report) -> str:
@@ -132,7 +144,10 @@ def _plots(report: Report) -> str:
     if not shown:
         return "<h2>Timeline</h2>\n<p>The report has no per-second timeline.</p>"
     divs = [plots.figure_html(report, p, include_plotlyjs=i == 0) for i, p in enumerate(shown)]
-    note = "<p class=meta>Shaded: fault windows. Dotted: promises. Dashed green: recovery.</p>"
+    note = (
+        "<p class=meta>Shaded: fault windows. Black dotted: promises for the whole run; "
+        "red dotted: promises judged during faults. Dashed green: recovery.</p>"
+    )
     return "<h2>Timeline</h2>\n" + note + "\n" + "\n".join(divs)
 
 
@@ -146,6 +161,10 @@ def _target(report: Report) -> str:
 
 def _num(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _num(value) else None
 
 
 def _at(value: Any) -> str:

@@ -72,6 +72,7 @@ def test_recovery_table_and_marks() -> None:
     assert '<table id="recovery">' in text
     assert "<td class=num>2.5 s</td><td class=num>45 s</td><td class=num>t=37.5 s</td>" in text
     assert "not recovered" in text
+    assert "recovery of chat_delivered_within_100ms from f0" in text  # in the broken banner
     assert "f0 stream_latency_p95 recovered in 2.5 s" in text
     assert '<table id="recovery">' not in page("sample")
 
