@@ -74,3 +74,16 @@ def test_schema_rejects_what_readers_cannot_trust(
 ) -> None:
     with pytest.raises(jsonschema.ValidationError, match=message):
         jsonschema.validate(sample | change, SCHEMA)
+
+
+def test_partial_rows_render_in_every_format(tmp_path: Path) -> None:
+    """Rows from a newer or older writer: missing keys and unknown shapes are shown or skipped,
+    never a crash."""
+    report = full_report()
+    report["faults"].append({"fault_id": "f1", "fault": "redis-kill", "start_s": 50.0})
+    report["recovery"].append({"fault_id": "f1"})
+    report["timeline"][5] = {"t": 5.0, "users": {"viewer": 3}, "requests": 0, "errors": 0}
+    report["checks"].append({"promise": "gift_success", "measured": 0.5})
+    paths = write_all(report, tmp_path)
+    page = paths[2].read_text()
+    assert "redis-kill" in page and "gift_success" in page
