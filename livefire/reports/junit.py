@@ -81,7 +81,7 @@ def _check_case(scenario: str, check: dict[str, Any]) -> ET.Element:
     found, expected = check.get("found", "no data"), check.get("expected", "?")
     detail = f"measured {found}, promised {expected}"
     if check.get("documented"):
-        detail += f"; production: {check['documented']}"
+        detail += f"; documented: {check['documented']}"
     if not check.get("passed"):
         failure = ET.SubElement(
             case, "failure", message=clean(f"{check_name(check)}: {detail}"), type="BrokenPromise"
