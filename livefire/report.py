@@ -1,14 +1,13 @@
-"""Reports: `report.json` (schema `livefire.report/1`) and the one-screen summary.
+"""The report: built once, as plain data (schema `livefire.report/1`, documented in
+docs/report-schema.md), from the outcome and the verdict; and its one-screen summary.
 
-The report is built once, as plain data, from the outcome and the verdict; every format
-(JSON, terminal summary, and later JUnit and HTML) renders that same data.
+Every file format (JSON, JUnit, HTML, Prometheus) renders that same data: see
+`livefire.reports` and its `write_all`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from livefire import telemetry as tm
@@ -33,7 +32,7 @@ def build(
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
-        "checks": [asdict(c) for c in verdict.checks],
+        "checks": [asdict(c) | {"unit": SLIS.get(c.promise).unit} for c in verdict.checks],
         "faults": [
             asdict(w) | {"start_s": w.start - outcome.started, "end_s": w.end - outcome.started}
             for w in windows
@@ -61,12 +60,6 @@ def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def write_json(report: dict[str, Any], run_dir: Path) -> Path:
-    path = run_dir / "report.json"
-    path.write_text(json.dumps(report, indent=2))
-    return path
 
 
 def summary(report: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from livefire import report as reports
 from livefire.conductor import Conductor, RunOptions, Tick
+from livefire.reports import write_all
 from livefire.scenario import load_scenario
 from livefire.timeline import describe
 from livefire.verdict import evaluate, fault_windows
@@ -27,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "run",
         help="run one scenario and judge it",
         description="Start the target (or use staging), play the users and the fault timeline, "
-        "then judge every SLO. Writes RUN_DIR/report.json and prints a summary.",
+        "then judge every SLO. Writes RUN_DIR/report.json, junit.xml, report.html and "
+        "metrics.prom, and prints a summary.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -70,10 +72,10 @@ def run(args: argparse.Namespace) -> int:
     windows = fault_windows(outcome.journal, judged_until)
     verdict = evaluate(outcome.series, scenario.slos, outcome.started, judged_until, windows)
     report = reports.build(scenario.name, str(args.scenario), outcome, verdict, windows)
-    path = reports.write_json(report, run_dir)
     for line in reports.summary(report):
         print(line)
-    print(f"report: {path}")
+    for path in write_all(report, run_dir):
+        print(f"report: {path}")
     if outcome.status != "completed":
         return 3
     return 0 if verdict.passed else 1

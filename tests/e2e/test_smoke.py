@@ -36,6 +36,8 @@ def test_smoke_passes_and_leaves_nothing_behind(run_dir: Path) -> None:
     before = [r["latency_p95_ms"] for r in report["timeline"] if 12 <= r["t"] <= 19]
     assert min(during) - max(before) >= 300
     assert "RESULT: PASS" in out
+    for name in ("junit.xml", "report.html", "metrics.prom"):
+        assert f"report: {run_dir / name}" in out
     assert Journal(run_dir).active() == []
     assert stragglers(run_dir) == []
 
