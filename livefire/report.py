@@ -21,9 +21,7 @@ SCHEMA = "livefire.report/1"
 def build(
     name: str, source: str, outcome: RunOutcome, verdict: Verdict, windows: list[FaultWindow]
 ) -> dict[str, Any]:
-    result = "pass" if verdict.passed else "fail"
-    if outcome.status != "completed":
-        result = "aborted"
+    result = verdict.result if outcome.status == "completed" else "aborted"
     return {
         "schema": SCHEMA,
         "scenario": name,
@@ -32,7 +30,9 @@ def build(
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
-        "checks": [asdict(c) | {"unit": SLIS.get(c.promise).unit} for c in verdict.checks],
+        "checks": [asdict(c) | {"unit": _unit(c.promise)} for c in verdict.checks],
+        "recovery": [asdict(r) for r in verdict.recoveries],
+        "inconclusive": list(verdict.inconclusive),
         "faults": [
             asdict(w) | {"start_s": w.start - outcome.started, "end_s": w.end - outcome.started}
             for w in windows
@@ -43,11 +43,15 @@ def build(
     }
 
 
+def _unit(promise: str) -> str:
+    return SLIS.get(promise).unit if promise in SLIS else "s"
+
+
 def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
     rows = []
-    p95, p50 = SLIS.get("stream_latency_p95"), SLIS.get("stream_latency_p50")
+    quantiles = {q: SLIS.get(f"stream_latency_p{q}") for q in (50, 95, 99)}
     for second in outcome.series:
-        latency95, latency50 = p95.measure([second]), p50.measure([second])
+        latency = {q: sli.measure([second]) for q, sli in quantiles.items()}
         rows.append(
             {
                 "t": second.t - outcome.started,
@@ -55,8 +59,10 @@ def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
                 "errors": total([second], tm.REQUEST_ERRORS),
                 "segments": total([second], tm.SEGMENTS),
                 "stalls": total([second], tm.STALLS),
-                "latency_p50_ms": None if latency50 is None else round(latency50 * 1000, 1),
-                "latency_p95_ms": None if latency95 is None else round(latency95 * 1000, 1),
+                **{
+                    f"latency_p{q}_ms": None if v is None else round(v * 1000, 1)
+                    for q, v in latency.items()
+                },
             }
         )
     return rows
@@ -86,6 +92,9 @@ def summary(report: dict[str, Any]) -> list[str]:
         lines.append("RESULT: PASS — every promise held")
     elif report["result"] == "fail":
         lines.append(f"RESULT: FAIL — broken: {', '.join(broken)}")
+    elif report["result"] == "inconclusive":
+        reasons = "; ".join(report.get("inconclusive", []))
+        lines.append(f"RESULT: INCONCLUSIVE — {reasons}")
     else:
         lines.append(f"RESULT: ABORTED ({report['status']}) — no verdict")
     return lines

@@ -77,19 +77,27 @@ class Verdict:
         return "pass" if self.passed else "fail"
 
 
-def fault_windows(journal: Sequence[Entry], run_end: float,
-                  self_healing: frozenset[str] = frozenset()) -> list[FaultWindow]:
+def fault_windows(
+    journal: Sequence[Entry], run_end: float, self_healing: frozenset[str] = frozenset()
+) -> list[FaultWindow]:
     """When each fault was actually in effect, from the journal (not from the plan)."""
     windows: dict[str, FaultWindow] = {}
     for entry in journal:
         if entry.event in (INJECTING, INJECTED) and entry.fault_id not in windows:
-            windows[entry.fault_id] = FaultWindow(entry.fault_id, entry.fault, entry.target,
-                                                  entry.t, run_end, entry.fault in self_healing)
+            windows[entry.fault_id] = FaultWindow(
+                entry.fault_id,
+                entry.fault,
+                entry.target,
+                entry.t,
+                run_end,
+                entry.fault in self_healing,
+            )
         elif entry.event == REVERTED and entry.fault_id in windows:
             w = windows[entry.fault_id]
             if w.end == run_end:
-                windows[entry.fault_id] = FaultWindow(w.fault_id, w.fault, w.target, w.start,
-                                                      min(entry.t, run_end), w.self_healing)
+                windows[entry.fault_id] = FaultWindow(
+                    w.fault_id, w.fault, w.target, w.start, min(entry.t, run_end), w.self_healing
+                )
     return list(windows.values())
 
 
@@ -111,20 +119,31 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
         sli = SLIS.get(name)
         measured = sli.measure(seconds)
         passed = measured is not None and sli.holds(measured, threshold)
-        checks.append(Check(name, phase, threshold, measured, passed,
-                            f"{sli.comparator} {format_value(sli, threshold)}",
-                            format_value(sli, measured), sli.documented))
+        checks.append(
+            Check(
+                name,
+                phase,
+                threshold,
+                measured,
+                passed,
+                f"{sli.comparator} {format_value(sli, threshold)}",
+                format_value(sli, measured),
+                sli.documented,
+            )
+        )
     return checks
 
 
-def phase_checks(run: Sequence[Second], slos: Slos,
-                 windows: Sequence[FaultWindow]) -> list[Check]:
+def phase_checks(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow]) -> list[Check]:
     checks = check_phase("overall", slos, run)
     first = min((w.start for w in windows), default=None)
     last = max((w.end for w in windows), default=None)
     phases = (
-        ("before_faults", slos.before_faults,
-         [s for s in run if first is None or s.t + 1 <= first]),
+        (
+            "before_faults",
+            slos.before_faults,
+            [s for s in run if first is None or s.t + 1 <= first],
+        ),
         ("during_faults", slos.during_faults, during(run, windows)),
         ("after_faults", slos.after_faults, [s for s in run if last is not None and s.t >= last]),
     )
@@ -134,8 +153,13 @@ def phase_checks(run: Sequence[Second], slos: Slos,
     return checks
 
 
-def recoveries(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow],
-               run_start: float, run_end: float) -> list[Recovery]:
+def recoveries(
+    run: Sequence[Second],
+    slos: Slos,
+    windows: Sequence[FaultWindow],
+    run_start: float,
+    run_end: float,
+) -> list[Recovery]:
     """For each fault with a recovery budget: how long each overall SLO took to hold again."""
     out = []
     for window in windows:
@@ -148,12 +172,24 @@ def recoveries(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow]
             if threshold is None:
                 continue
             sli = SLIS.get(name)
-            seconds = recovery_time(per_second(sli, run),
-                                    lambda v, s=sli, th=threshold: s.holds(v, th),
-                                    since, run_end, slos.stable_for)
-            out.append(Recovery(window.fault_id, window.fault, name, seconds, budget,
-                                since - run_start,
-                                None if seconds is None else since + seconds - run_start))
+            seconds = recovery_time(
+                per_second(sli, run),
+                lambda v, s=sli, th=threshold: s.holds(v, th),
+                since,
+                run_end,
+                slos.stable_for,
+            )
+            out.append(
+                Recovery(
+                    window.fault_id,
+                    window.fault,
+                    name,
+                    seconds,
+                    budget,
+                    since - run_start,
+                    None if seconds is None else since + seconds - run_start,
+                )
+            )
     return out
 
 
@@ -162,21 +198,34 @@ def recovery_checks(found: Sequence[Recovery]) -> list[Check]:
     for r in found:
         passed = r.seconds is not None and r.seconds <= r.budget_s
         shown = "never" if r.seconds is None else f"{r.seconds:.0f} s"
-        checks.append(Check(f"recovery:{r.fault}", f"{r.fault_id}:{r.sli}", r.budget_s,
-                            r.seconds, passed, f"<= {r.budget_s:g} s", shown))
+        checks.append(
+            Check(
+                f"recovery:{r.fault}",
+                f"{r.fault_id}:{r.sli}",
+                r.budget_s,
+                r.seconds,
+                passed,
+                f"<= {r.budget_s:g} s",
+                shown,
+            )
+        )
     return checks
 
 
-def trust_issues(run: Sequence[Second], slos: Slos, run_start: float,
-                 run_end: float) -> list[str]:
+def trust_issues(run: Sequence[Second], slos: Slos, run_start: float, run_end: float) -> list[str]:
     """Why the measurements might not be trustworthy: generator lateness, telemetry gaps."""
     reasons = []
     lag = percentile(tm.SCHEDULE_LAG, 99)(run)
     if lag is not None and lag > slos.max_schedule_lag_p99:
-        reasons.append(f"load generator overloaded: schedule lag p99 {lag * 1000:.0f} ms > "
-                       f"{slos.max_schedule_lag_p99 * 1000:.0f} ms")
-    reasons += [f"telemetry gap: {missing} worker(s) silent from t={a - run_start:.0f}s "
-                f"to t={b - run_start:.0f}s" for a, b, missing in gaps(run, run_start, run_end)]
+        reasons.append(
+            f"load generator overloaded: schedule lag p99 {lag * 1000:.0f} ms > "
+            f"{slos.max_schedule_lag_p99 * 1000:.0f} ms"
+        )
+    reasons += [
+        f"telemetry gap: {missing} worker(s) silent from t={a - run_start:.0f}s "
+        f"to t={b - run_start:.0f}s"
+        for a, b, missing in gaps(run, run_start, run_end)
+    ]
     return reasons
 
 
@@ -196,8 +245,13 @@ def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[
     return out
 
 
-def evaluate(series: Sequence[Second], slos: Slos, run_start: float, run_end: float,
-             windows: Sequence[FaultWindow]) -> Verdict:
+def evaluate(
+    series: Sequence[Second],
+    slos: Slos,
+    run_start: float,
+    run_end: float,
+    windows: Sequence[FaultWindow],
+) -> Verdict:
     run = seconds_between(series, run_start, run_end)
     found = recoveries(run, slos, windows, run_start, run_end)
     checks = phase_checks(run, slos, windows) + recovery_checks(found)

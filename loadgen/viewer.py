@@ -46,12 +46,17 @@ class ViewerSession:
         self.failures = 0
         self.started = time.time()
         self.startup_recorded = False
+        self.ready_at: float | None = None  # when the last response arrived: the next request
+        # should leave right then, so any delay until it does is the generator's own lag
 
     def get(
         self, url: str, name: str, intended: float | None = None, timeout: float | None = None
     ) -> HttpResult:
+        if intended is None:
+            intended = self.ready_at
         result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
+        self.ready_at = result.last_byte or None
         self.recorder.count(tm.REQUESTS, at=at)
         self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=at)
         self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - result.intended), at=at)
@@ -113,6 +118,7 @@ class ViewerSession:
         self.failures += 1
         if self.failures >= MAX_FAILURES:
             raise SessionLost("unusable playlist")
+        self.ready_at = None
         gevent.sleep(RETRY_S)
 
     def _reload(self, url: str, current: MediaPlaylist, next_seq: int) -> MediaPlaylist:

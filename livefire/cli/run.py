@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import chaos.faults  # noqa: F401  (fills the catalog)
+from chaos.model import FAULTS
 from livefire import report as reports
 from livefire.conductor import Conductor, RunOptions, Tick
 from livefire.reports import write_all
@@ -69,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     judged_until = min(outcome.ended, outcome.started + scenario.duration)
-    windows = fault_windows(outcome.journal, judged_until)
+    self_healing = frozenset(n for n in FAULTS if FAULTS.get(n).self_healing)
+    windows = fault_windows(outcome.journal, judged_until, self_healing)
     verdict = evaluate(outcome.series, scenario.slos, outcome.started, judged_until, windows)
     report = reports.build(scenario.name, str(args.scenario), outcome, verdict, windows)
     for line in reports.summary(report):
@@ -78,7 +81,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: {path}")
     if outcome.status != "completed":
         return 3
-    return 0 if verdict.passed else 1
+    return EXIT_CODES[verdict.result]
+
+
+EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 4}
 
 
 def _interrupt(signum: int, frame: Any) -> None:
