@@ -67,15 +67,18 @@ class Worker:
 
     async def run(self) -> None:
         """Process gifts until cancelled, riding out Redis failovers."""
-        cursor, backoff = "0-0", 0.1
+        cursor, backoff, grouped = "0-0", 0.1, False
         async with aiohttp.ClientSession() as session:
             while True:
                 try:
-                    await self._ensure_group()
+                    if not grouped:
+                        await self._ensure_group()
+                        grouped = True
                     cursor = await self._round(session, cursor)
                     backoff = 0.1
                     continue
                 except (*UNAVAILABLE, ResponseError) as exc:
+                    grouped = False  # NOGROUP after a flush or a failover to a stale replica
                     log.warning("gift worker: Redis trouble (%s); retrying", exc)
                 except Exception:  # a bad entry must not stop the worker for good
                     log.exception("gift worker: round failed; retrying")
