@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry, Histogram
 from redis.asyncio import Redis
 
@@ -86,7 +87,7 @@ async def put_stream(request: web.Request) -> web.Response:
     ttl = request.app[TTL]
     primary = request.app[STORE].primary
     async with primary.pipeline(transaction=True) as pipe:
-        pipe.hset(f"lf:stream:{stream_id}", mapping=fields)
+        pipe.hset(f"lf:stream:{stream_id}", mapping=dict[Any, Any](fields))
         pipe.expire(f"lf:stream:{stream_id}", int(ttl) + 1)
         pipe.zadd(LIVE, {stream_id: time.time() + ttl})
         pipe.zremrangebyscore(LIVE, "-inf", time.time())
@@ -105,7 +106,7 @@ async def delete_stream(request: web.Request) -> web.Response:
 
 
 async def live_streams(redis: Redis) -> list[dict[str, Any]]:
-    ids = await redis.zrangebyscore(LIVE, time.time(), "+inf", start=0, num=MAX_SCAN)
+    ids: Any = await redis.zrangebyscore(LIVE, time.time(), "+inf", start=0, num=MAX_SCAN)
     async with redis.pipeline(transaction=False) as pipe:
         for stream_id in ids:
             pipe.hgetall(f"lf:stream:{stream_id}")
@@ -128,7 +129,7 @@ async def search(request: web.Request) -> web.Response:
 
 
 @web.middleware
-async def redis_errors(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def redis_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except UNAVAILABLE as exc:

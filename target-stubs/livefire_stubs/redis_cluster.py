@@ -195,7 +195,9 @@ class RedisCluster:
         votes: dict[tuple[str, int], int] = {}
         for node in self.sentinels:
             try:
-                host, port = node.client().sentinel_get_master_addr_by_name(self.master_name)
+                with node.client() as client:
+                    reply: Any = client.sentinel_get_master_addr_by_name(self.master_name)
+                host, port = reply
             except (redis.RedisError, TypeError):
                 continue
             addr = (str(host), int(port))
@@ -229,11 +231,13 @@ class RedisCluster:
 
     def _readiness_problem(self) -> str:
         try:
-            repl = self.replica.client().info("replication")
+            with self.replica.client() as client:
+                repl: Any = client.info("replication")
             if repl.get("master_link_status") != "up":
                 return "replica not in sync with primary"
             for node in self.sentinels:
-                state = node.client().sentinel_master(self.master_name)
+                with node.client() as client:
+                    state: Any = client.sentinel_master(self.master_name)
                 if state.get("port") != self.primary.port:
                     return f"{node.name} names another primary"
                 if state.get("num-slaves", 0) < 1:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -22,8 +22,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 __all__ = ["UNAVAILABLE", "Store", "add_redis_args", "parse_sentinels", "store_from_args"]
-
-T = TypeVar("T")
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 """What Redis raises when it cannot be reached; components answer these with 503."""
@@ -65,17 +63,25 @@ class Store:
         skip_primary_s: float = 2.0,
     ) -> None:
         self.sentinel = Sentinel(sentinels, socket_timeout=timeout, socket_connect_timeout=timeout)
-        opts = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
         self.primary: Redis = self.sentinel.master_for(
-            master_name, decode_responses=True, retry=Retry(NoBackoff(), 1), **opts
+            master_name,
+            decode_responses=True,
+            retry=Retry(NoBackoff(), 1),
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
         )
-        self.replica: Redis = self.sentinel.slave_for(master_name, decode_responses=True, **opts)
+        self.replica: Redis = self.sentinel.slave_for(
+            master_name,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+        )
         self.master_name = master_name
         self.replica_reads = replica_reads
         self.skip_primary_s = skip_primary_s
         self._primary_failed_at = float("-inf")
 
-    async def read(self, fn: Callable[[Redis], Awaitable[T]]) -> T:
+    async def read(self, fn: Callable[[Redis], Awaitable[Any]]) -> Any:
         """Run the read `fn(client)` on the primary, or on a replica if the primary is gone."""
         if not self.replica_reads:
             return await fn(self.primary)

@@ -128,7 +128,8 @@ class ChatNode:
         client = Redis(host=addr[0], port=addr[1], socket_connect_timeout=1.0)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+            # A frozen primary would never answer, and this client has no read timeout.
+            await asyncio.wait_for(pubsub.psubscribe(CHANNEL_PREFIX + "*"), 2.0)
             self.subscribed.set()
             checked = time.monotonic()
             while True:

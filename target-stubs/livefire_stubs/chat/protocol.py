@@ -83,7 +83,7 @@ def parse_frame(raw: str | bytes) -> Frame:
 
 def stamped(msg: Msg, node: str, now: float) -> str:
     """The frame fanned out to every member: the client's fields plus node and server_at."""
-    body = {"type": "msg", "id": msg.id, "room": msg.room, "sender": msg.sender}
+    body: dict[str, Any] = {"type": "msg", "id": msg.id, "room": msg.room, "sender": msg.sender}
     body |= {"sent_at": msg.sent_at, "text": msg.text, "node": node, "server_at": now}
     return json.dumps(body)
 

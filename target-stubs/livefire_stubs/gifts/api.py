@@ -23,9 +23,9 @@ replica answers within 200 ms, replicated: `WAIT 1 200`).
 from __future__ import annotations
 
 import asyncio
-import json
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry, Counter
 
 from livefire_stubs.component import (
@@ -46,7 +46,7 @@ ACCEPTED = web.AppKey("accepted", Counter)
 
 
 @web.middleware
-async def redis_errors(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def redis_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except UNAVAILABLE as exc:
@@ -110,7 +110,7 @@ async def get_ledger(request: web.Request) -> web.Response:
         raise GiftError(f"after: expected a ledger entry id like 1700000000000-0, got {after!r}")
     entries = await request.app[LEDGER].entries(since, after, limit)
     next_id = entries[-1]["entry"] if len(entries) == limit else None
-    return web.json_response({"entries": entries, "next": next_id}, dumps=json.dumps)
+    return web.json_response({"entries": entries, "next": next_id})
 
 
 async def main() -> None:

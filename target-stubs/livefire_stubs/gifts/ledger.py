@@ -78,7 +78,7 @@ class Ledger:
         """Store and queue a gift; returns (gift id, duplicate?). Raises KeyError on a key reuse
         with a different body."""
         gift_id = uuid.uuid4().hex
-        fields = {"id": gift_id, "idempotency_key": key, "stream": req.stream}
+        fields: dict[str, Any] = {"id": gift_id, "idempotency_key": key, "stream": req.stream}
         fields |= {"sender": req.sender, "amount": json.dumps(req.amount), "status": "queued"}
         fields |= {"created_at": repr(time.time()), "attempts": 0, "fingerprint": req.fingerprint()}
         fields |= {"extra": json.dumps(req.extra)}
@@ -93,13 +93,13 @@ class Ledger:
         return got_id, len(reply) < 3
 
     async def get(self, gift_id: str) -> Gift | None:
-        data = await self.store.read(lambda r: r.hgetall(f"lf:gift:{gift_id}"))
+        data: dict[str, str] = await self.store.read(lambda r: r.hgetall(f"lf:gift:{gift_id}"))
         return gift_from_hash(data) if data else None
 
     async def entries(self, since: float, after: str | None, limit: int) -> list[dict[str, Any]]:
         """Ledger entries applied at or after `since` (Unix s), or strictly after entry `after`."""
         start = f"({after}" if after else f"{int(since * 1000)}-0"
-        rows = await self.store.read(lambda r: r.xrange(LEDGER, start, "+", count=limit))
+        rows: list[Any] = await self.store.read(lambda r: r.xrange(LEDGER, start, "+", count=limit))
         return [{"entry": entry_id, **decode_entry(fields)} for entry_id, fields in rows]
 
     async def apply(self, gift: Gift, charge_id: str, check: bool, record: bool) -> bool:
@@ -118,7 +118,7 @@ class Ledger:
             if attempt:
                 pipe.hincrby(f"lf:gift:{gift_id}", "attempts", 1)
             if fields:
-                pipe.hset(f"lf:gift:{gift_id}", mapping=fields)
+                pipe.hset(f"lf:gift:{gift_id}", mapping=dict[Any, Any](fields))
             await pipe.execute()
 
 

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -43,6 +44,8 @@ class WorkerOptions:
     payment_attempts: int = 3
     claim_idle_ms: int = 5000
     batch: int = 16
+    block_ms: int = 200
+    """How long XREADGROUP waits for new gifts; kept under the Redis socket timeout."""
     check_applied: bool = True
     lose_every: int = 0
 
@@ -98,8 +101,8 @@ class Worker:
             QUEUE, GROUP, self.consumer, self.opts.claim_idle_ms, cursor, count=self.opts.batch
         )
         cursor, entries = claimed[0], list(claimed[1])
-        fresh = await self.redis.xreadgroup(
-            GROUP, self.consumer, {QUEUE: ">"}, count=self.opts.batch, block=200
+        fresh: Any = await self.redis.xreadgroup(
+            GROUP, self.consumer, {QUEUE: ">"}, count=self.opts.batch, block=self.opts.block_ms
         )
         for _stream, rows in fresh or []:
             entries += rows
@@ -164,6 +167,7 @@ async def main() -> None:
         args.payment_timeout,
         max(1, args.payment_attempts),
         args.claim_idle_ms,
+        block_ms=max(1, min(200, int(args.redis_timeout * 500))),
         check_applied="no-idempotency" not in args.sabotage,
         lose_every=LOSE_EVERY if "lossy-ledger" in args.sabotage else 0,
     )
