@@ -8,6 +8,7 @@ few seconds, and clients find it. Each process gets its own directory, config an
     with RedisCluster(run_dir) as cluster:       # start() waits until sync and quorum
         cluster.sentinel_addrs                   # [("127.0.0.1", 26xxx), ...]
         cluster.kill("primary")                  # chaos; cluster.current_primary() moves
+        cluster.freeze("replica"); cluster.thaw("replica")   # a partition, then its end
         cluster.restart("primary")               # comes back as a replica of the new primary
 
 The names `primary` and `replica` are the roles at start; after a failover they stay attached
@@ -180,6 +181,14 @@ class RedisCluster:
             node.process.send_signal(sig)
         if sig in (signal.SIGKILL, signal.SIGTERM):
             node.process.wait(5)
+
+    def freeze(self, name: str) -> None:
+        """Partition a process the way a network does: it stops answering, sockets stay open.
+        Sentinel fails a frozen primary over after `down_after_ms`; thaw it to end the fault."""
+        self.kill(name, signal.SIGSTOP)
+
+    def thaw(self, name: str) -> None:
+        self.kill(name, signal.SIGCONT)
 
     def restart(self, name: str) -> None:
         """Start a dead process again from its (Sentinel-rewritten) config."""

@@ -100,7 +100,9 @@ def test_gift_survives_a_killed_worker_and_is_booked_once(platform: GiftsPlatfor
 def test_payment_timeout_keeps_gift_queued_until_it_is_paid(platform: GiftsPlatform) -> None:
     platform.start_payment("--latency-ms", "2000")
     api = platform.start_api()
-    platform.start_worker("--payment-timeout", "0.3", "--payment-attempts", "2")
+    platform.start_worker(
+        "--payment-timeout", "0.3", "--payment-attempts", "2", "--claim-idle-ms", "1500"
+    )  # fmt: skip
     _, accepted = gift(api, "slow")
     queued = wait_for(
         lambda: (body := http("GET", f"{api}/gifts/{accepted['id']}")[1])["last_error"] and body,
@@ -109,7 +111,7 @@ def test_payment_timeout_keeps_gift_queued_until_it_is_paid(platform: GiftsPlatf
     )
     assert queued["status"] == "queued" and "unreachable" in queued["last_error"]
     platform.set_payment_latency(0)
-    wait_status(api, accepted["id"], "paid", timeout=15)  # claimed again after 5 s idle
+    wait_status(api, accepted["id"], "paid", timeout=15)  # claimed again after 1.5 s idle
     assert booked(api, "slow") == 1
 
 
