@@ -49,13 +49,13 @@ def two_nodes(components: Components, cluster: RedisCluster) -> list[str]:
     for node in nodes:
         with urllib.request.urlopen(node["url"] + "/healthz", timeout=5) as resp:
             assert resp.status == 200
-    return [node["ws_url"] for node in nodes]
+    return [nodes[0]["ws_url"], nodes[1]["ws_url"], nodes[0]["url"] + "/metrics"]
 
 
 def test_members_on_two_nodes_see_each_other(
     components: Components, shared_cluster: RedisCluster
 ) -> None:
-    url_a, url_b = two_nodes(components, shared_cluster)
+    url_a, url_b, metrics_url = two_nodes(components, shared_cluster)
 
     async def scenario() -> None:
         alice = await join(url_a, "stream-1", "alice")
@@ -79,31 +79,37 @@ def test_members_on_two_nodes_see_each_other(
             await ws.close()
 
     asyncio.run(scenario())
+    with urllib.request.urlopen(metrics_url, timeout=5) as resp:
+        metrics = resp.read().decode()
+    assert "chat_messages_received_total 1.0" in metrics  # m1, sent on node A
+    assert "chat_deliveries_total 2.0" in metrics  # m1 and m2, to alice on node A
 
 
-@pytest.mark.parametrize(
-    ("frame", "status"),
-    [
-        ("not json", 400),
-        ("[1, 2]", 400),
-        ('{"type": "dance"}', 400),
-        ('{"type": "join", "room": ""}', 400),
-        ('{"type": "msg", "id": "x", "room": "r", "sender": "s", "sent_at": "now"}', 400),
-        ('{"type": "msg", "id": "x", "room": "elsewhere", "sender": "s", "sent_at": 1}', 403),
-    ],
-)
+BAD_FRAMES = [
+    ("not json", 400),
+    ("[1, 2]", 400),
+    ('{"type": "dance"}', 400),
+    ('{"type": "join", "room": ""}', 400),
+    ('{"type": "msg", "id": "x", "room": "r", "sender": "s", "sent_at": "now"}', 400),
+    ('{"type": "msg", "id": "x", "room": "elsewhere", "sender": "s", "sent_at": 1}', 403),
+    (b"\xff\xfe binary garbage", 400),
+]
+
+
 def test_malformed_frames_get_error_frames(
-    components: Components, shared_cluster: RedisCluster, frame: str, status: int
+    components: Components, shared_cluster: RedisCluster
 ) -> None:
     node = components.start("chat", "--sentinel", shared_cluster.sentinel_arg())
 
     async def scenario() -> None:
         ws = await join(node["ws_url"], "r", "u")
-        await ws.send(frame)
-        error = await recv(ws)
-        assert error["type"] == "error" and error["status"] == status and error["error"]
-        await ws.send(msg("still-alive", "r", "u"))
-        assert (await recv_type(ws, "msg"))["id"] == "still-alive"
+        for n, (frame, status) in enumerate(BAD_FRAMES):
+            await ws.send(frame)
+            error = await recv(ws)
+            assert error["type"] == "error" and error["status"] == status, frame
+            assert error["error"]
+            await ws.send(msg(f"still-alive-{n}", "r", "u"))  # the connection is still served
+            assert (await recv_type(ws, "msg"))["id"] == f"still-alive-{n}"
         await ws.close()
 
     asyncio.run(scenario())

@@ -114,7 +114,7 @@ async def get_ledger(request: web.Request) -> web.Response:
 
 
 async def main() -> None:
-    parser = base_parser("gifts-api")
+    parser = base_parser("gifts.api")
     add_redis_args(parser)
     add_sabotage_arg(parser)
     args = parser.parse_args()

@@ -95,7 +95,7 @@ async def set_latency(request: web.Request) -> web.Response:
 
 
 async def main() -> None:
-    parser = base_parser("payment")
+    parser = base_parser("gifts.payment")
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--decline-over", type=float, default=100_000)
     args = parser.parse_args()

@@ -2,7 +2,7 @@
 
 `python -m livefire_stubs.gifts.worker --ready-file F --sentinel H:P[,H:P..]
 --payment-url URL [--payment-timeout 1.0] [--payment-attempts 3] [--claim-idle-ms 5000]
-[--port 0] [--name gift-worker] [--sabotage lossy-ledger|no-idempotency]`
+[--port 0] [--name gifts.worker] [--sabotage lossy-ledger|no-idempotency]`
 
 The ready file adds `consumer` (its consumer name in group `gift-workers`) and `payment_url`.
 Delivery is at-least-once: an entry is acknowledged only after its gift is booked (or declined).
@@ -154,7 +154,7 @@ class Worker:
 
 
 async def main() -> None:
-    parser = base_parser("gift-worker")
+    parser = base_parser("gifts.worker")
     parser.add_argument("--payment-url", required=True, help="payment provider base URL")
     parser.add_argument("--payment-timeout", type=float, default=1.0, help="seconds per call")
     parser.add_argument("--payment-attempts", type=int, default=3)
