@@ -87,7 +87,7 @@ class RedisCluster:
         self,
         run_dir: Path | str,
         master_name: str = "livefire",
-        down_after_ms: int = 1000,
+        down_after_ms: int = 1500,
         failover_timeout_ms: int = 3000,
         sentinels: int = 3,
         redis_server: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -25,7 +26,7 @@ def platform(components: Components, shared_cluster: RedisCluster) -> Iterator[G
 def test_gift_is_paid_and_booked_once_however_often_it_is_posted(platform: GiftsPlatform) -> None:
     platform.start_payment()
     api = platform.start_api()
-    platform.start_worker()
+    worker = platform.start_worker()
     status, first = gift(api, "key-1", amount=7, gift_type="rose")
     assert status == 202 and first["status"] == "queued" and not first["duplicate"]
     paid = wait_status(api, first["id"], "paid")
@@ -41,6 +42,9 @@ def test_gift_is_paid_and_booked_once_however_often_it_is_posted(platform: Gifts
         7,
     )
     assert http("GET", api + f"/ledger?since={entry['applied_at'] + 1}")[1]["entries"] == []
+    with urllib.request.urlopen(worker["url"] + "/metrics", timeout=5) as resp:
+        worker_metrics = resp.read()
+    assert b'gifts_processed_total{outcome="paid"} 1.0' in worker_metrics
 
 
 BAD_POSTS = [
