@@ -67,21 +67,11 @@ async def post_gift(request: web.Request) -> web.Response:
         gift_id, duplicate = await ledger.enqueue(req, key, request.app[IDEMPOTENT])
     except KeyError as exc:
         raise GiftError(f"Idempotency-Key {key!r} was used for another gift {exc}", 422) from None
-    if not duplicate:
-        await replicated(ledger)
     request.app[ACCEPTED].labels(str(duplicate).lower()).inc()
     gift = await ledger.get(gift_id) if duplicate else None
     status = gift.status if gift else "queued"
     body = {"id": gift_id, "status": status, "idempotency_key": key, "duplicate": duplicate}
     return web.json_response(body, status=202, headers={"Location": f"/gifts/{gift_id}"})
-
-
-async def replicated(ledger: Ledger) -> None:
-    """Best effort: wait up to 200 ms for a replica, so a failover right after keeps the gift."""
-    try:
-        await asyncio.wait_for(ledger.store.primary.wait(1, 200), 1.0)
-    except (TimeoutError, *UNAVAILABLE):
-        pass
 
 
 async def get_gift(request: web.Request) -> web.Response:

@@ -76,7 +76,8 @@ class Ledger:
 
     async def enqueue(self, req: GiftRequest, key: str, idempotent: bool) -> tuple[str, bool]:
         """Store and queue a gift; returns (gift id, duplicate?). Raises KeyError on a key reuse
-        with a different body."""
+        with a different body. Waits up to 200 ms for a replica to hold it (WAIT shares the
+        script's connection, as it must), so a failover right after the 202 keeps the gift."""
         gift_id = uuid.uuid4().hex
         fields: dict[str, Any] = {"id": gift_id, "idempotency_key": key, "stream": req.stream}
         fields |= {"sender": req.sender, "amount": json.dumps(req.amount), "status": "queued"}
@@ -84,16 +85,23 @@ class Ledger:
         fields |= {"extra": json.dumps(req.extra)}
         keys = [f"lf:gift-key:{key}", f"lf:gift:{gift_id}", QUEUE]
         flag = "1" if idempotent else "0"
-        reply = await self._enqueue(
-            keys=keys, args=[gift_id, req.fingerprint(), flag, _flat(fields)]
-        )
+        async with self.store.primary.pipeline(transaction=False) as pipe:
+            args = [gift_id, req.fingerprint(), flag, _flat(fields)]
+            await self._enqueue(keys=keys, args=args, client=pipe)
+            pipe.wait(1, 200)
+            reply, _replicas = await pipe.execute()
         got_id, fingerprint = reply[0], reply[1]
         if fingerprint != req.fingerprint():
             raise KeyError(got_id)
         return got_id, len(reply) < 3
 
-    async def get(self, gift_id: str) -> Gift | None:
-        data: dict[str, str] = await self.store.read(lambda r: r.hgetall(f"lf:gift:{gift_id}"))
+    async def get(self, gift_id: str, primary: bool = False) -> Gift | None:
+        """The gift; `primary` for a worker, which must never act on a stale replica's view."""
+        key = f"lf:gift:{gift_id}"
+        if primary:
+            data: Any = await self.store.primary.hgetall(key)
+        else:
+            data = await self.store.read(lambda r: r.hgetall(key))
         return gift_from_hash(data) if data else None
 
     async def entries(self, since: float, after: str | None, limit: int) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ class Worker:
         return cursor
 
     async def _process(self, session: aiohttp.ClientSession, entry: str, fields: dict) -> None:
-        gift = await self.ledger.get(fields.get("gift_id", ""))
+        gift = await self.ledger.get(fields.get("gift_id", ""), primary=True)
         if gift is None or (gift.status != "queued" and self.opts.check_applied):
             await self.redis.xack(QUEUE, GROUP, entry)
             self.outcomes.labels("skipped").inc()
