@@ -52,14 +52,14 @@ def test_acknowledged_gifts_survive_primary_kill_and_are_booked_once(
     platform.start_payment()
     api = platform.start_api()
     platform.start_worker("--claim-idle-ms", "2000")
-    before = {f"before-{n}": gift(api, f"before-{n}")[1]["id"] for n in range(5)}
-    cluster.kill("primary")
 
     def post_until_acked(key: str) -> str:
         """A client retrying with the same key, as the API's idempotency asks."""
         _, body = wait_for(lambda: (r := gift(api, key))[0] == 202 and r, 15, f"202 {key}")
         return str(body["id"])
 
+    before = {f"before-{n}": post_until_acked(f"before-{n}") for n in range(5)}
+    cluster.kill("primary")  # right after the 202s: replication must already hold them
     after = {f"after-{n}": post_until_acked(f"after-{n}") for n in range(3)}
     for gift_id in [*before.values(), *after.values()]:
         wait_status(api, gift_id, "paid", timeout=20)
@@ -67,3 +67,21 @@ def test_acknowledged_gifts_survive_primary_kill_and_are_booked_once(
     assert {key: booked(api, key) for key in [*before, *after]} == dict.fromkeys(
         [*before, *after], 1
     )
+
+
+def test_gift_is_not_acknowledged_until_the_replica_holds_it(
+    components: Components, cluster: RedisCluster
+) -> None:
+    platform = GiftsPlatform(components, cluster)
+    platform.start_payment()
+    api = platform.start_api()
+    platform.start_worker()
+    cluster.freeze("replica")  # attached but silent: the gift cannot be made durable
+    try:
+        status, error = gift(api, "durable")
+        assert status == 503 and "same Idempotency-Key" in error["error"]
+    finally:
+        cluster.thaw("replica")
+    status, accepted = wait_for(lambda: (r := gift(api, "durable"))[0] == 202 and r, 10, "202")
+    wait_status(api, accepted["id"], "paid")
+    assert booked(api, "durable") == 1

@@ -16,8 +16,10 @@
                        page on with `after=next` until `next` is null.
 
 Errors are JSON `{"error", "status"}`: 400 bad body or key, 404, 422, 503 when Redis cannot be
-reached. 202 is answered only once the gift is stored and queued on the primary (and, when a
-replica answers within 200 ms, replicated: `WAIT 1 200`).
+reached or the gift is not yet on a replica. 202 is answered only once the gift is stored and
+queued on the primary and confirmed by the attached replica (`WAIT 1 200`), so a failover after a
+202 never loses it; a 503 may leave the gift queued, and a retry with the same key returns it.
+With no replica attached (after a failover, until one rejoins) the primary alone is enough.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from livefire_stubs.component import (
     json_error,
     serve,
 )
-from livefire_stubs.gifts.ledger import Ledger
+from livefire_stubs.gifts.ledger import Ledger, NotReplicatedError
 from livefire_stubs.gifts.model import GiftError, parse_gift, parse_key
 from livefire_stubs.sabotage import add_sabotage_arg
 from livefire_stubs.store import UNAVAILABLE, add_redis_args, store_from_args
@@ -67,6 +69,9 @@ async def post_gift(request: web.Request) -> web.Response:
         gift_id, duplicate = await ledger.enqueue(req, key, request.app[IDEMPOTENT])
     except KeyError as exc:
         raise GiftError(f"Idempotency-Key {key!r} was used for another gift {exc}", 422) from None
+    except NotReplicatedError:
+        message = "gift not yet replicated; retry with the same Idempotency-Key"
+        return json_error(503, message)
     request.app[ACCEPTED].labels(str(duplicate).lower()).inc()
     gift = await ledger.get(gift_id) if duplicate else None
     status = gift.status if gift else "queued"

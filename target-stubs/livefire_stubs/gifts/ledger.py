@@ -17,7 +17,7 @@ from typing import Any
 from livefire_stubs.gifts.model import Gift, GiftRequest
 from livefire_stubs.store import Store
 
-__all__ = ["GROUP", "LEDGER", "QUEUE", "Ledger"]
+__all__ = ["GROUP", "LEDGER", "QUEUE", "Ledger", "NotReplicatedError"]
 
 QUEUE = "lf:gifts"
 GROUP = "gift-workers"
@@ -28,6 +28,8 @@ ENQUEUE = """
 if ARGV[3] == '1' then
   local existing = redis.call('GET', KEYS[1])
   if existing then
+    -- A write, so the caller's WAIT covers the original gift too (replication is ordered).
+    redis.call('HINCRBY', 'lf:gift:' .. existing, 'posts', 1)
     return {existing, redis.call('HGET', 'lf:gift:' .. existing, 'fingerprint') or ''}
   end
   redis.call('SET', KEYS[1], ARGV[1])
@@ -44,6 +46,11 @@ if ARGV[3] == '1' then redis.call('XADD', KEYS[2], '*', unpack(cjson.decode(ARGV
 redis.call('HSET', KEYS[3], 'status', 'paid', 'applied_at', ARGV[5], 'charge_id', ARGV[6])
 return 1
 """
+
+
+class NotReplicatedError(RuntimeError):
+    """The gift is stored and queued on the primary, but its attached replica has not confirmed
+    it: not durable yet, so not acknowledged. A retry with the same key is safe."""
 
 
 def _flat(fields: dict[str, Any]) -> str:
@@ -76,8 +83,10 @@ class Ledger:
 
     async def enqueue(self, req: GiftRequest, key: str, idempotent: bool) -> tuple[str, bool]:
         """Store and queue a gift; returns (gift id, duplicate?). Raises KeyError on a key reuse
-        with a different body. Waits up to 200 ms for a replica to hold it (WAIT shares the
-        script's connection, as it must), so a failover right after the 202 keeps the gift."""
+        with a different body, NotReplicatedError if a replica is attached but has not confirmed
+        the gift within 200 ms (WAIT shares the script's connection, as it must). With no
+        replica attached at all (after a failover, until one returns) the gift is accepted on
+        the primary alone."""
         gift_id = uuid.uuid4().hex
         fields: dict[str, Any] = {"id": gift_id, "idempotency_key": key, "stream": req.stream}
         fields |= {"sender": req.sender, "amount": json.dumps(req.amount), "status": "queued"}
@@ -89,7 +98,10 @@ class Ledger:
             args = [gift_id, req.fingerprint(), flag, _flat(fields)]
             await self._enqueue(keys=keys, args=args, client=pipe)
             pipe.wait(1, 200)
-            reply, _replicas = await pipe.execute()
+            pipe.execute_command("ROLE")
+            reply, confirmed, role = await pipe.execute()
+        if confirmed < 1 and role[0] == "master" and role[2]:
+            raise NotReplicatedError(reply[0])
         got_id, fingerprint = reply[0], reply[1]
         if fingerprint != req.fingerprint():
             raise KeyError(got_id)
