@@ -19,7 +19,7 @@ Protocol (JSON text frames; any path):
 on every node, the sender included (its echo gives a round-trip time). Only a member of the
 room may send to it (else 403). A malformed frame gets an error frame with status 400 and the
 connection stays open. If Redis cannot take the message the sender gets status 503 with the
-message id: the message was not delivered anywhere. Messages published while a node is
-re-subscribing after a Redis failover are lost for that node's members; that is the loss the
+message id: treat the message as not delivered (a timeout cannot tell). Messages published while
+a node is re-subscribing after a Redis failover are lost for its members; that is the loss the
 chat-delivery SLI measures.
 """
