@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         outcome = conductor.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    judged_until = min(outcome.ended, outcome.started + scenario.duration)
+    # the last seconds, while Locust stops the users, are not judged: in-flight work dies there
+    judged_until = min(outcome.ended, outcome.started + scenario.duration) - STOP_MARGIN_S
     self_healing = frozenset(n for n in FAULTS if FAULTS.get(n).self_healing)
     windows = fault_windows(outcome.journal, judged_until, self_healing)
     verdict = evaluate(outcome.series, scenario.slos, outcome.started, judged_until, windows)
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_CODES[verdict.result]
 
 
+STOP_MARGIN_S = 2.0
 EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 4}
 
 
