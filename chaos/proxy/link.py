@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 import random
 from collections import deque
 from functools import partial
@@ -23,6 +24,8 @@ from chaos.proxy.toxic import Chunk
 
 if TYPE_CHECKING:
     from chaos.proxy.connection import Connection, Side
+
+log = logging.getLogger(__name__)
 
 HIGH_WATER = 1 << 20
 """Queued bytes at which reading from the source pauses (the kernel then holds the rest)."""
@@ -219,6 +222,13 @@ class Link:
             self.pump.cancel()
 
     async def _run(self) -> None:
+        try:
+            await self._drain_queue()
+        except Exception:  # a toxic's bug costs this connection, never the server
+            log.exception("toxic failed on %s link; dropping the connection", self.stream.label)
+            self.conn.abort()
+
+    async def _drain_queue(self) -> None:
         while not self.closed:
             if not self.queue:
                 if not self.chain:

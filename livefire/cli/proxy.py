@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import resource
 import signal
 from pathlib import Path
 
@@ -41,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_serve(args: argparse.Namespace) -> int:
     specs = load_config(args.config) if args.config else []
+    _raise_open_files_limit()
     server = ProxyServer(
         args.host,
         args.port,
@@ -64,6 +67,16 @@ async def _serve(server: ProxyServer, ready_file: Path | None) -> None:
         await stop.wait()
     finally:
         await server.close()
+
+
+def _raise_open_files_limit() -> None:
+    """Each proxied connection holds up to 6 descriptors (2 sockets, 2 splice pipes)."""
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+            wanted = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+            if wanted > soft:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def write_ready_file(path: Path, info: dict[str, object]) -> None:
