@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -103,3 +104,19 @@ def test_remote_api_address_needs_allow_remote(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=START_TIMEOUT)
     assert process.returncode == 2
     assert "--allow-remote" in err and "Traceback" not in err
+
+
+def test_setup_failures_are_one_line_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        cases = [
+            (["--port", port], "address already in use"),
+            (["--port", "0", "--ready-file", str(tmp_path / "no" / "r.json")], "ready file"),
+        ]
+        for args, expected in cases:
+            process = livefire(*args)
+            _, err = process.communicate(timeout=START_TIMEOUT)
+            assert process.returncode == 2, err
+            assert len(err.strip().splitlines()) == 1 and expected in err, err
