@@ -50,7 +50,7 @@ def port(text: str) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    specs = load_config(args.config) if args.config else []
+    specs = load_config(args.config, args.allow_remote) if args.config else []
     _raise_open_files_limit()
     server = ProxyServer(
         args.host,
