@@ -98,8 +98,18 @@ class ProxyServer:
 class ProxyServerThread:
     """A ProxyServer on its own event loop in a daemon thread, for sync callers."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: object) -> None:
-        self.server = ProxyServer(host, port, **options)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        proxies: Sequence[ProxySpec] = (),
+        token: str | None = None,
+        allow_remote: bool = False,
+    ) -> None:
+        self.server = ProxyServer(
+            host, port, proxies=proxies, token=token, allow_remote=allow_remote
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop: asyncio.Event | None = None
