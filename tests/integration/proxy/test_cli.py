@@ -50,11 +50,12 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iter
         assert info["name"] == "proxy" and info["pid"] == process.pid
         yield str(info["url"])
         process.send_signal(signal.SIGTERM)
-        assert process.wait(START_TIMEOUT) == 0
+        _, err = process.communicate(timeout=START_TIMEOUT)
+        assert process.returncode == 0, err
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait(START_TIMEOUT)
+        process.communicate(timeout=START_TIMEOUT)
     assert process.returncode == 0
     with pytest.raises(ProcessLookupError):
         os.kill(process.pid, 0)
