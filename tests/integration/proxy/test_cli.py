@@ -88,7 +88,10 @@ def test_token_guards_mutating_calls(tmp_path: Path) -> None:
         ("{not json", "invalid JSON"),
         ('{"name": "x"}', "expected a JSON list"),
         ('[{"name": "x"}]', "missing required field: [0].upstream"),
-        ('[{"name": "x", "upstream": "h:1", "listen": "0.0.0.0:0"}]', "[0].listen: address is not loopback"),
+        (
+            '[{"name": "x", "upstream": "h:1", "listen": "0.0.0.0:0"}]',
+            "[0].listen: address is not loopback",
+        ),
     ],
 )
 def test_bad_config_is_one_line_exit_2(tmp_path: Path, content: str, expected: str) -> None:

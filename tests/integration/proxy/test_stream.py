@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import struct
 import threading
 import time
 
@@ -74,3 +76,32 @@ def test_latency_on_both_paths(fast_path: str, toxiproxy: Toxiproxy, echo_upstre
         after = round_trip(sock)
     assert abs(added - 0.100) <= 0.020
     assert after < 0.020
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_closed_connections_release_their_descriptors(
+    fast_path: str, toxiproxy: Toxiproxy, echo_upstream: str
+) -> None:
+    proxy = toxiproxy.create(upstream=echo_upstream, name="echo")
+    with connect(proxy.listen) as warm:  # the server's own sockets and threads exist now
+        round_trip(warm)
+    before = open_fds()
+    socks = [connect(proxy.listen) for _ in range(40)]
+    for sock in socks:
+        round_trip(sock)
+    proxy.add_toxic(type="latency", attributes={"latency": 1})  # some links leave the fast path
+    for sock in socks[:20]:
+        round_trip(sock)
+    for sock in socks[:20]:
+        sock.close()
+    for sock in socks[20:]:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # reset, not closed
+    deadline = time.monotonic() + 5
+    while open_fds() > before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert open_fds() <= before + 2
