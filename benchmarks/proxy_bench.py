@@ -87,34 +87,32 @@ def connect(port: int) -> socket.socket:
     return sock
 
 
-def throughput(port: int, transfers: int) -> float:
+def throughput(sock: socket.socket, transfers: int) -> float:
     """Bytes per second fetching `transfers` 1 MB blobs one after another."""
     buffer = memoryview(bytearray(BLOB))
-    with connect(port) as sock:
-        start = time.perf_counter()
-        for _ in range(transfers):
-            sock.sendall(b"B")
-            got = 0
-            while got < BLOB:
-                n = sock.recv_into(buffer[got:])
-                if not n:
-                    raise SystemExit("upstream closed early")
-                got += n
-        return transfers * BLOB / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _ in range(transfers):
+        sock.sendall(b"B")
+        got = 0
+        while got < BLOB:
+            n = sock.recv_into(buffer[got:])
+            if not n:
+                raise SystemExit("upstream closed early")
+            got += n
+    return transfers * BLOB / (time.perf_counter() - start)
 
 
-def latencies(port: int, exchanges: int) -> list[float]:
+def latencies(sock: socket.socket, exchanges: int) -> list[float]:
     """Seconds per 64-byte request/response exchange."""
     result = []
-    buffer = bytearray(len(MESSAGE))
-    with connect(port) as sock:
-        for _ in range(exchanges):
-            start = time.perf_counter()
-            sock.sendall(MESSAGE)
-            got = 0
-            while got < len(MESSAGE):
-                got += sock.recv_into(memoryview(buffer)[got:])
-            result.append(time.perf_counter() - start)
+    buffer = memoryview(bytearray(len(MESSAGE)))
+    for _ in range(exchanges):
+        start = time.perf_counter()
+        sock.sendall(MESSAGE)
+        got = 0
+        while got < len(MESSAGE):
+            got += sock.recv_into(buffer[got:])
+        result.append(time.perf_counter() - start)
     return result
 
 
@@ -127,18 +125,26 @@ def measure(
 ) -> dict[str, float]:
     """Rounds alternate direct and proxied, so load from other processes hits both alike.
 
+    Each path keeps one warmed-up connection per server for the whole run.
+
     Throughput is the best round of each path (what the path can do when not disturbed);
     latency percentiles pool every exchange of every round.
     """
     best = dict.fromkeys(ports, 0.0)
     samples: dict[str, list[float]] = {path: [] for path in ports}
-    for blob, echo in ports.values():
-        throughput(blob, 5)  # warm up
-        latencies(echo, 200)
-    for _ in range(rounds):
-        for path, (blob, echo) in ports.items():
-            best[path] = max(best[path], throughput(blob, transfers))
-            samples[path] += latencies(echo, exchanges // rounds)
+    socks = {path: (connect(blob), connect(echo)) for path, (blob, echo) in ports.items()}
+    try:
+        for blob_sock, echo_sock in socks.values():
+            throughput(blob_sock, 20)  # warm up: TCP windows grow on the connections kept
+            latencies(echo_sock, 200)
+        for _ in range(rounds):
+            for path, (blob_sock, echo_sock) in socks.items():
+                best[path] = max(best[path], throughput(blob_sock, transfers))
+                samples[path] += latencies(echo_sock, exchanges // rounds)
+    finally:
+        for pair in socks.values():
+            for sock in pair:
+                sock.close()
     figures: dict[str, float] = {}
     for path in ports:
         figures[f"{path}_bps"] = best[path]

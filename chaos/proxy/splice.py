@@ -32,6 +32,8 @@ def usable(loop: asyncio.AbstractEventLoop) -> bool:
 
 CHUNK = 1 << 20
 """Bytes moved per splice call (the pipe is grown to this size when the kernel allows)."""
+BURST = 16
+"""Splices per wake-up at most, so one busy connection cannot starve the others."""
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _FLAGS = getattr(os, "SPLICE_F_MOVE", 1) | getattr(os, "SPLICE_F_NONBLOCK", 2)
 
@@ -89,21 +91,25 @@ class Splice:
             self.loop._remove_writer(self.dst)
 
     def _readable(self) -> None:
-        try:
-            n = os.splice(self.src, self.w, CHUNK, flags=_FLAGS)
-        except BlockingIOError:
-            return
-        except OSError as exc:
-            self._unwatch()
-            self.on_error(exc)
-            return
-        if n == 0:
-            self._unwatch()
-            self.on_eof()
-            return
-        self.stats[0] += n
-        self.pending = n
-        self._drain()
+        # Keep moving while data keeps arriving: one wake-up serves a whole burst.
+        for _ in range(BURST):
+            try:
+                n = os.splice(self.src, self.w, CHUNK, flags=_FLAGS)
+            except BlockingIOError:
+                return
+            except OSError as exc:
+                self._unwatch()
+                self.on_error(exc)
+                return
+            if n == 0:
+                self._unwatch()
+                self.on_eof()
+                return
+            self.stats[0] += n
+            self.pending = n
+            self._drain()
+            if self.pending or not self.active:
+                return
 
     def _drain(self) -> None:
         try:
