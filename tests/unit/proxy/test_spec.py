@@ -97,3 +97,10 @@ def test_update_merges_attributes_and_keeps_identity() -> None:
     assert updated.toxic.attributes() == {"latency": 10, "jitter": 2}
     assert (updated.name, updated.stream, updated.toxicity) == ("l", current.stream, 0.5)
     assert updated is not current and current.toxic.attributes()["jitter"] == 0
+
+
+def test_null_fields_mean_default_as_in_go() -> None:
+    toxic = parse_toxic(
+        {"type": "latency", "name": None, "stream": None, "toxicity": None, "attributes": None}
+    )
+    assert (toxic.name, toxic.toxicity) == ("latency_downstream", 1.0)
