@@ -23,7 +23,7 @@ from chaos.proxy.address import is_loopback, join_address
 from chaos.proxy.api import build_app
 from chaos.proxy.collection import ProxyCollection
 from chaos.proxy.errors import ApiError, ProxyError
-from chaos.proxy.spec import ProxySpec
+from chaos.proxy.spec import DEFAULT_LISTEN, ProxySpec
 
 STOP_TIMEOUT = 10.0
 """Seconds a thread-hosted server has to stop before `stop()` gives up waiting."""
@@ -74,6 +74,11 @@ class ProxyServer:
         except OSError as exc:
             await self.close()
             raise ProxyError(f"API {self.url}: {exc.strerror or exc}") from None
+
+    async def add_proxy(self, name: str, upstream: str, listen: str = DEFAULT_LISTEN) -> str:
+        """Create and start a proxy without going through HTTP; return its real listen address."""
+        proxy = await self.collection.add(ProxySpec(name, listen, upstream))
+        return proxy.listen
 
     async def close(self) -> None:
         """Stop every proxy (dropping its connections), then the API."""
@@ -146,6 +151,13 @@ class ProxyServerThread:
         if failure:
             self._thread.join(timeout)
             raise failure[0]
+
+    def add_proxy(self, name: str, upstream: str, listen: str = DEFAULT_LISTEN) -> str:
+        """ProxyServer.add_proxy, from another thread; raises what it raises."""
+        if self._loop is None:
+            raise ProxyError("the proxy server thread is not running")
+        coro = self.server.add_proxy(name, upstream, listen)
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(STOP_TIMEOUT)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
