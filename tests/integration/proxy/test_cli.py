@@ -42,14 +42,16 @@ def wait_ready(path: Path, process: subprocess.Popen[str]) -> dict[str, object]:
 
 
 @contextmanager
-def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, stop: int = signal.SIGTERM
+) -> Iterator[str]:
     ready = tmp_path / "proxy.ready.json"
     process = livefire("--port", "0", "--ready-file", str(ready), *args, env=env)
     try:
         info = wait_ready(ready, process)
         assert info["name"] == "proxy" and info["pid"] == process.pid
         yield str(info["url"])
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         _, err = process.communicate(timeout=START_TIMEOUT)
         assert process.returncode == 0, err
     finally:
@@ -61,12 +63,13 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iter
         os.kill(process.pid, 0)
 
 
-def test_serve_config_then_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_config_then_signal(tmp_path: Path, stop: int) -> None:
     with serving(echo) as upstream:
         config = tmp_path / "proxies.json"
         proxies = [{"name": "echo", "listen": "127.0.0.1:0", "upstream": upstream}]
         config.write_text(json.dumps(proxies))
-        with serve(tmp_path, "--config", str(config)) as url:
+        with serve(tmp_path, "--config", str(config), stop=stop) as url:
             status, body = call(f"{url}/proxies/echo")
             assert status == 200 and body["enabled"] is True  # type: ignore[index]
             with connect(body["listen"]) as sock:  # type: ignore[index]
