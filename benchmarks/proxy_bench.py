@@ -4,7 +4,8 @@ Run: python benchmarks/proxy_bench.py [--transfers N] [--exchanges N]
 
 The proxy runs as `livefire proxy serve` in its own process, the upstream servers (a 1 MB
 blob server and an echo server) in another, the client here with blocking sockets; the same
-client measures the direct path and the proxied path (a proxy with no toxic). Ends with one
+client measures the direct path, the proxied path (a proxy with no toxic) and, as a reference
+for what any relay process costs on this machine, a minimal blocking relay. Ends with one
 line of key=value figures.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -20,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -59,6 +62,33 @@ def upstreams(ports: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
         await asyncio.sleep(3600)
 
     asyncio.run(main())
+
+
+def _relay(src: socket.socket, dst: socket.socket) -> None:
+    buffer = memoryview(bytearray(BLOB))
+    with contextlib.suppress(OSError):
+        while n := src.recv_into(buffer):
+            dst.sendall(buffer[:n])
+    with contextlib.suppress(OSError):
+        dst.shutdown(socket.SHUT_WR)
+
+
+def relays(targets: tuple[int, int], ports: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """Reference: the simplest relay (blocking sockets, a thread per direction, no toxics)."""
+    listeners = [socket.create_server(("127.0.0.1", 0)) for _ in targets]
+    ports.put(tuple(listener.getsockname()[1] for listener in listeners))
+
+    def accept(listener: socket.socket, target: int) -> None:
+        while True:
+            client, _ = listener.accept()
+            upstream = connect(target)
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_relay, args=(a, b), daemon=True).start()
+
+    for listener, target in zip(listeners, targets, strict=True):
+        threading.Thread(target=accept, args=(listener, target), daemon=True).start()
+    time.sleep(3600)
 
 
 def start_proxy(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -163,18 +193,23 @@ def main() -> None:
     server = multiprocessing.Process(target=upstreams, args=(queue,), daemon=True)
     server.start()
     blob, echo = queue.get(timeout=15)
+    relay = multiprocessing.Process(target=relays, args=((blob, echo), queue), daemon=True)
+    relay.start()
+    relay_ports = queue.get(timeout=15)
     with tempfile.TemporaryDirectory() as tmp:
         proxy, api = start_proxy(Path(tmp))
         try:
             ports = {
                 "direct": (blob, echo),
                 "proxy": (add_proxy(api, "blob", blob), add_proxy(api, "echo", echo)),
+                "relay": relay_ports,
             }
             f = measure(ports, args.transfers, args.exchanges, args.rounds)
         finally:
             proxy.terminate()
             proxy.wait(15)
             server.terminate()
+            relay.terminate()
     ratio = f["proxy_bps"] / f["direct_bps"]
     added50 = (f["proxy_p50"] - f["direct_p50"]) * 1e6
     added99 = (f["proxy_p99"] - f["direct_p99"]) * 1e6
@@ -186,6 +221,12 @@ def main() -> None:
         f"64 B exchange p50: direct {f['direct_p50'] * 1e6:.0f} µs, "
         f"proxy {f['proxy_p50'] * 1e6:.0f} µs; p99: direct {f['direct_p99'] * 1e6:.0f} µs, "
         f"proxy {f['proxy_p99'] * 1e6:.0f} µs"
+    )
+    relay_ratio = f["relay_bps"] / f["direct_bps"]
+    relay50 = (f["relay_p50"] - f["direct_p50"]) * 1e6
+    print(
+        f"reference, a blocking thread-per-direction relay: {relay_ratio:.0%} of direct "
+        f"throughput, {relay50:.0f} µs added at p50 (the cost of a third process on this machine)"
     )
     print(f"throughput_ratio={ratio:.2f} added_p50_us={added50:.0f} added_p99_us={added99:.0f}")
 

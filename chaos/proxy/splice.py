@@ -34,6 +34,8 @@ CHUNK = 1 << 20
 """Bytes moved per splice call (the pipe is grown to this size when the kernel allows)."""
 BURST = 16
 """Splices per wake-up at most, so one busy connection cannot starve the others."""
+BURST_MIN = 64 << 10
+"""Only a read at least this big suggests more is already waiting."""
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _FLAGS = getattr(os, "SPLICE_F_MOVE", 1) | getattr(os, "SPLICE_F_NONBLOCK", 2)
 
@@ -108,8 +110,8 @@ class Splice:
             self.stats[0] += n
             self.pending = n
             self._drain()
-            if self.pending or not self.active:
-                return
+            if self.pending or not self.active or n < BURST_MIN:
+                return  # a small read means the socket was drained: back to the loop
 
     def _drain(self) -> None:
         try:
