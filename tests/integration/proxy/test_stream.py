@@ -11,6 +11,8 @@ import time
 import pytest
 from toxiproxy import Toxiproxy
 
+from chaos.proxy import ProxyServerThread
+from chaos.proxy.link import HIGH_WATER
 from tests.integration.proxy.upstreams import connect, recv_exactly, round_trip
 
 pytestmark = pytest.mark.integration
@@ -105,3 +107,25 @@ def test_closed_connections_release_their_descriptors(
     while open_fds() > before + 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert open_fds() <= before + 2
+
+
+def test_megabytes_held_by_timeout_flow_in_order_on_removal(
+    fast_path: str, toxiproxy: Toxiproxy, echo_upstream: str, server: ProxyServerThread
+) -> None:
+    proxy = toxiproxy.create(upstream=echo_upstream, name="echo")
+    proxy.add_toxic(type="timeout", stream="upstream", attributes={"timeout": 0})
+    payload = pattern(8 << 20)
+    received: list[bytes] = []
+    with connect(proxy.listen) as sock:
+        writer = threading.Thread(target=sock.sendall, args=(payload,))
+        writer.start()
+        time.sleep(0.5)
+        (conn,) = server.server.collection.get("echo").connections
+        held = conn.links[0].queued
+        assert 0 < held <= HIGH_WATER + (1 << 20), "the proxy holds a bounded amount; then TCP"
+        proxy.destroy_toxic("timeout_upstream")
+        reader = threading.Thread(target=lambda: received.append(recv_exactly(sock, len(payload))))
+        reader.start()
+        writer.join(30)
+        reader.join(30)
+    assert received and received[0] == payload
