@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from chaos.proxy import ApiError, Err, ProxyServer, ProxyServerThread
-from tests.integration.proxy.http import call
+from tests.integration.proxy.api_calls import call
 from tests.integration.proxy.upstreams import connect, recv_exactly, round_trip
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.proxy.http import call
+from tests.integration.proxy.api_calls import call
 from tests.integration.proxy.upstreams import connect, echo, round_trip, serving
 
 pytestmark = pytest.mark.integration

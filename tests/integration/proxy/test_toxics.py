@@ -9,7 +9,7 @@ import pytest
 from toxiproxy import Toxiproxy
 
 from chaos.proxy import ProxyServerThread
-from tests.integration.proxy.http import call
+from tests.integration.proxy.api_calls import call
 from tests.integration.proxy.upstreams import (
     connect,
     recv_all,
