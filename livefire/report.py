@@ -12,6 +12,7 @@ from typing import Any
 
 from livefire import telemetry as tm
 from livefire.conductor import RunOutcome
+from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total
 from livefire.verdict import FaultWindow, Verdict
 
@@ -19,7 +20,12 @@ SCHEMA = "livefire.report/1"
 
 
 def build(
-    name: str, source: str, outcome: RunOutcome, verdict: Verdict, windows: list[FaultWindow]
+    name: str,
+    source: str,
+    outcome: RunOutcome,
+    verdict: Verdict,
+    windows: list[FaultWindow],
+    reconciliation: Reconciliation | None = None,
 ) -> dict[str, Any]:
     result = verdict.result if outcome.status == "completed" else "aborted"
     return {
@@ -40,6 +46,16 @@ def build(
         "revert_failures": outcome.revert_failures,
         "timeline": _timeline(outcome),
         "target": outcome.target,
+        "gifts": None
+        if reconciliation is None
+        else {
+            "acked": reconciliation.acked,
+            "indeterminate": reconciliation.indeterminate,
+            "lost": list(reconciliation.lost),
+            "doubled": list(reconciliation.doubled),
+            "late": list(reconciliation.late),
+            "deadline_s": reconciliation.deadline_s,
+        },
     }
 
 

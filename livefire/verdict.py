@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
 from livefire import telemetry as tm
-from livefire.reconcile import Reconciliation
 from livefire.recovery import per_second, recovery_time
 from livefire.scenario.schema import PhaseSlos, Slos
 from livefire.slis import SLIS, format_value, percentile

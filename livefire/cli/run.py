@@ -13,6 +13,7 @@ import chaos.faults  # noqa: F401  (fills the catalog)
 from chaos.model import FAULTS
 from livefire import report as reports
 from livefire.conductor import Conductor, RunOptions, Tick
+from livefire.reconcile import reconcile
 from livefire.reports import write_all
 from livefire.scenario import load_scenario
 from livefire.timeline import describe
@@ -74,8 +75,15 @@ def run(args: argparse.Namespace) -> int:
     judged_until = min(outcome.ended, outcome.started + scenario.duration) - STOP_MARGIN_S
     self_healing = frozenset(n for n in FAULTS if FAULTS.get(n).self_healing)
     windows = fault_windows(outcome.journal, judged_until, self_healing)
-    verdict = evaluate(outcome.series, scenario.slos, outcome.started, judged_until, windows)
-    report = reports.build(scenario.name, str(args.scenario), outcome, verdict, windows)
+    reconciliation = None
+    if outcome.ledger is not None and scenario.slos.gifts is not None:
+        reconciliation = reconcile(outcome.records, outcome.ledger, scenario.slos.gifts.deadline)
+    verdict = evaluate(
+        outcome.series, scenario.slos, outcome.started, judged_until, windows, reconciliation
+    )
+    report = reports.build(
+        scenario.name, str(args.scenario), outcome, verdict, windows, reconciliation
+    )
     for line in reports.summary(report):
         print(line)
     for path in write_all(report, run_dir):

@@ -26,8 +26,10 @@ def test_late_booking_is_named() -> None:
 
 
 def test_indeterminate_gifts_may_appear_once_but_not_twice() -> None:
-    journal = [{"kind": "gift", "state": "indeterminate", "key": "x"},
-               {"kind": "gift", "state": "indeterminate", "key": "y"}]
+    journal = [
+        {"kind": "gift", "state": "indeterminate", "key": "x"},
+        {"kind": "gift", "state": "indeterminate", "key": "y"},
+    ]
     ledger = [booked("x"), booked("y"), booked("y")]
     result = reconcile(journal, ledger, 30)
     assert result.doubled == ("y",) and result.acked == 0 and result.consistent_ratio is None
