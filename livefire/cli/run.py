@@ -9,15 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import chaos.faults  # noqa: F401  (fills the catalog)
-from chaos.model import FAULTS
 from livefire import report as reports
 from livefire.conductor import Conductor, RunOptions, Tick
-from livefire.reconcile import reconcile
+from livefire.judge import Judgement, judge
 from livefire.reports import write_all
-from livefire.scenario import load_scenario
+from livefire.scenario import LoadedScenario, load_scenario
 from livefire.timeline import describe
-from livefire.verdict import evaluate, fault_windows
 
 EXAMPLES = """examples:
   livefire run scenarios/smoke.yaml                 the default game day, embedded platform
@@ -66,35 +63,23 @@ def run(args: argparse.Namespace) -> int:
         for line in describe(planned) or ["no faults"]:
             print(f"  {line}")
         return 0
+    judgement = conduct(loaded, run_dir.resolve(), args.workers, _printer(args.quiet))
+    for line in reports.summary(judgement.report):
+        print(line)
+    for path in write_all(judgement.report, run_dir):
+        print(f"report: {path}")
+    return judgement.exit_code
+
+
+def conduct(loaded: LoadedScenario, run_dir: Path, workers: int | None, progress: Any) -> Judgement:
+    """Play one scenario (SIGTERM is treated as Ctrl-C) and judge it."""
+    conductor = Conductor(loaded, RunOptions(run_dir, workers), progress=progress)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         outcome = conductor.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    # the last seconds, while Locust stops the users, are not judged: in-flight work dies there
-    judged_until = min(outcome.ended, outcome.started + scenario.duration) - STOP_MARGIN_S
-    self_healing = frozenset(n for n in FAULTS if FAULTS.get(n).self_healing)
-    windows = fault_windows(outcome.journal, judged_until, self_healing)
-    reconciliation = None
-    if outcome.ledger is not None and scenario.slos.gifts is not None:
-        reconciliation = reconcile(outcome.records, outcome.ledger, scenario.slos.gifts.deadline)
-    verdict = evaluate(
-        outcome.series, scenario.slos, outcome.started, judged_until, windows, reconciliation
-    )
-    report = reports.build(
-        scenario.name, str(args.scenario), outcome, verdict, windows, reconciliation
-    )
-    for line in reports.summary(report):
-        print(line)
-    for path in write_all(report, run_dir):
-        print(f"report: {path}")
-    if outcome.status != "completed":
-        return 3
-    return EXIT_CODES[verdict.result]
-
-
-STOP_MARGIN_S = 2.0
-EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 4}
+    return judge(loaded.scenario, loaded.source.file, outcome)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

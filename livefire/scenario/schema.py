@@ -143,6 +143,13 @@ class Slos(PhaseSlos):
     max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
 
 
+class Expect(Model):
+    """What a negative control must produce: `livefire suite` counts it green only then."""
+
+    result: Literal["pass", "fail"] = "pass"
+    broken: tuple[str, ...] = ()  # promises that must be among the broken ones
+
+
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
@@ -151,4 +158,5 @@ class Scenario(Model):
     load: Load
     faults: tuple[FaultSpec, ...] = ()
     slos: Slos
+    expect: Expect = Expect()
     version: Literal[1] = 1
