@@ -43,6 +43,8 @@ from loadgen.config import LoadConfig
 class RunOptions:
     run_dir: Path
     workers: int | None = None  # local Locust workers; default: the scenario's, else cores
+    remote_workers: int = 0  # workers joining from other machines (`livefire worker`)
+    master_bind: str = "127.0.0.1:0"  # where the Locust master listens for workers
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,15 @@ class Conductor:
             self.outcome.target = platform.describe()
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
-            load = LoadRunner(processes, self._load_config(platform), self._workers())
+            host, _, port = self.options.master_bind.rpartition(":")
+            load = LoadRunner(
+                processes,
+                self._load_config(platform),
+                self._workers(),
+                bind=host or "127.0.0.1",
+                port=int(port or 0) or None,
+                remote=self.options.remote_workers,
+            )
             load.start()
             cleanup.callback(load.stop)
             cleanup.callback(_ignore_signals)  # runs first: a second Ctrl-C can't cut cleanup
@@ -212,7 +222,9 @@ class Conductor:
         )
 
     def _workers(self) -> int:
-        return self.options.workers or self.scenario.load.workers or (os.cpu_count() or 1)
+        if self.options.workers is not None:
+            return self.options.workers
+        return self.scenario.load.workers or (os.cpu_count() or 1)
 
     def _load_config(self, platform: Platform) -> LoadConfig:
         load = self.scenario.load

@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(default: runs/NAME-TIMESTAMP)",
     )
     parser.add_argument("--workers", type=int, help="local Locust workers (default: one per core)")
+    add_load_options(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -50,20 +51,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(handler=run)
 
 
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `run` and `suite` for where the load comes from."""
+    parser.add_argument(
+        "--remote-workers",
+        type=int,
+        default=0,
+        help="also wait for this many `livefire worker` processes to join",
+    )
+    parser.add_argument(
+        "--master-bind",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="where the Locust master listens for workers (default: loopback, "
+        "a free port; use 0.0.0.0:5557 for remote workers)",
+    )
+
+
+def options(args: argparse.Namespace, run_dir: Path) -> RunOptions:
+    return RunOptions(run_dir.resolve(), args.workers, args.remote_workers, args.master_bind)
+
+
 def run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     scenario = loaded.scenario
     run_dir = args.run_dir or Path("runs") / f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    conductor = Conductor(
-        loaded, RunOptions(run_dir.resolve(), args.workers), progress=_printer(args.quiet)
-    )
+    conductor = Conductor(loaded, options(args, run_dir), progress=_printer(args.quiet))
     if args.dry_run:
         planned = conductor.preflight()
         print(f"{scenario.name}: {scenario.duration:g}s, users {scenario.load.users.model_dump()}")
         for line in describe(planned) or ["no faults"]:
             print(f"  {line}")
         return 0
-    judgement = conduct(loaded, run_dir.resolve(), args.workers, _printer(args.quiet))
+    judgement = conduct(loaded, options(args, run_dir), _printer(args.quiet))
     for line in reports.summary(judgement.report):
         print(line)
     for path in write_all(judgement.report, run_dir):
@@ -71,9 +91,9 @@ def run(args: argparse.Namespace) -> int:
     return judgement.exit_code
 
 
-def conduct(loaded: LoadedScenario, run_dir: Path, workers: int | None, progress: Any) -> Judgement:
+def conduct(loaded: LoadedScenario, run_options: RunOptions, progress: Any) -> Judgement:
     """Play one scenario (SIGTERM is treated as Ctrl-C) and judge it."""
-    conductor = Conductor(loaded, RunOptions(run_dir, workers), progress=progress)
+    conductor = Conductor(loaded, run_options, progress=progress)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         outcome = conductor.run()

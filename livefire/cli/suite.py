@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from livefire import report as reports
-from livefire.cli.run import _printer, conduct
+from livefire.cli.run import _printer, add_load_options, conduct, options
 from livefire.errors import ScenarioError
 from livefire.expectation import meets
 from livefire.reports import write_all
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--junit", type=Path, help="write one JUnit testcase per scenario here")
     parser.add_argument("--run-dir", type=Path, help="parent of each scenario's run directory")
     parser.add_argument("--workers", type=int, help="local Locust workers per run")
+    add_load_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(handler=run)
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     for item in loaded:
         print(f"== {item.scenario.name} ({item.source.file})", flush=True)
         run_dir = parent / item.scenario.name
-        judgement = conduct(item, run_dir.resolve(), args.workers, _printer(args.quiet))
+        judgement = conduct(item, options(args, run_dir), _printer(args.quiet))
         write_all(judgement.report, run_dir)
         for line in reports.summary(judgement.report):
             print(line)
