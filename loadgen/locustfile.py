@@ -54,6 +54,8 @@ class ScenarioShape(LoadTestShape):
         config = LoadConfig.from_json(options.livefire_config)
         run_time = self.get_run_time()
         if run_time >= config.duration:
+            if shipping.SHIPPER is not None:
+                shipping.SHIPPER.flush()
             return None
         total = sum(config.users.values())
         return round(total * fraction_at(config.shape, run_time)), float(max(total, 1))

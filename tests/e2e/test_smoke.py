@@ -79,8 +79,15 @@ def test_ctrl_c_mid_fault_reverts_and_stops_everything(run_dir: Path) -> None:
 
 def test_suite_counts_a_failing_negative_control_as_expected(tmp_path: Path) -> None:
     junit = tmp_path / "suite.xml"
-    proc = livefire("suite", str(SCENARIOS / "smoke-breach.yaml"), "--run-dir",
-                    str(tmp_path / "runs"), "--junit", str(junit), "--quiet")
+    proc = livefire(
+        "suite",
+        str(SCENARIOS / "smoke-breach.yaml"),
+        "--run-dir",
+        str(tmp_path / "runs"),
+        "--junit",
+        str(junit),
+        "--quiet",
+    )
     out, _ = proc.communicate(timeout=240)
     assert proc.returncode == 0, out
     assert "== smoke-breach: as expected" in out
