@@ -12,6 +12,7 @@ request actually left − that intended time, so a generator that falls behind c
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -130,7 +131,7 @@ def summarize(viewers: int, seconds: float, cpu_seconds: float) -> dict[str, flo
         requests > 0
         and late <= 0.05 * requests
         and SAMPLES.failures <= 0.01 * requests
-        and rps >= 0.9 * 2 * viewers
+        and rps >= 0.95 * 2 * viewers
     )
     return {
         "viewers": viewers,
@@ -147,7 +148,10 @@ def summarize(viewers: int, seconds: float, cpu_seconds: float) -> dict[str, flo
     }
 
 
-def run_steps(user_class: type[User], steps: list[int], warmup: float, measure: float) -> None:
+def run_steps(
+    user_class: type[User], steps: list[int], warmup: float, measure: float, freeze: bool
+) -> None:
+    """Step the viewer count up; a failing step is measured once more before it ends the run."""
     environment = Environment(user_classes=[user_class])
     runner = environment.create_local_runner()
     for viewers in steps:
@@ -155,15 +159,26 @@ def run_steps(user_class: type[User], steps: list[int], warmup: float, measure: 
         deadline = time.monotonic() + 30
         while runner.user_count < viewers and time.monotonic() < deadline:
             gevent.sleep(0.1)
+        if freeze:
+            gc.freeze()  # the users' long-lived objects: out of every later full collection
         gevent.sleep(warmup)
-        SAMPLES.reset()
-        started, cpu_started = time.time(), time.process_time()
-        gevent.sleep(measure)
-        step = summarize(viewers, time.time() - started, time.process_time() - cpu_started)
-        print(json.dumps(step), flush=True)
-        if not step["passed"]:
+        passed = False
+        for attempt in (1, 2):
+            step = measure_step(viewers, measure) | {"attempt": attempt}
+            print(json.dumps(step), flush=True)
+            passed = bool(step["passed"])
+            if passed:
+                break
+        if not passed:
             break
     runner.quit()
+
+
+def measure_step(viewers: int, seconds: float) -> dict[str, float | int | bool]:
+    SAMPLES.reset()
+    started, cpu_started = time.time(), time.process_time()
+    gevent.sleep(seconds)
+    return summarize(viewers, time.time() - started, time.process_time() - cpu_started)
 
 
 def main() -> None:
@@ -174,6 +189,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--measure", type=float, default=3.0)
     parser.add_argument("--cpu", type=int, default=None, help="pin this process to one core")
+    parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() after spawning")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
@@ -183,7 +199,8 @@ def main() -> None:
     global PLAYLIST_URL
     PLAYLIST_URL = args.url
     user_class = LeanViewer if args.side == "lean" else BaselineViewer
-    run_steps(user_class, [int(n) for n in args.steps.split(",")], args.warmup, args.measure)
+    steps = [int(n) for n in args.steps.split(",")]
+    run_steps(user_class, steps, args.warmup, args.measure, not args.no_freeze)
     sys.stdout.flush()
     os._exit(0)  # skip tearing down thousands of greenlets and sockets one by one
 
