@@ -70,7 +70,7 @@ class LeanHttpClient:
         timeout = self.timeout if timeout is None else timeout
         result = self._fetch(url, target, request, timeout, intended)
         if self._request_event is not None:
-            self._report(result, name or target.path)
+            _report(self._request_event, result, name or target.path)
         return result
 
     def close(self) -> None:
@@ -126,19 +126,20 @@ class LeanHttpClient:
             return idle.pop(), True
         return Connection.open(address), False
 
-    def _report(self, result: HttpResult, name: str) -> None:
-        ok = result.ok
-        self._request_event.fire(
-            request_type="GET",
-            name=name,
-            response_time=result.latency_ms,
-            response_length=len(result.body),
-            response=result,
-            context={},
-            exception=None if ok else RequestFailed(result.error or f"HTTP {result.status}"),
-            start_time=result.intended,
-            url=result.url,
-        )
+
+def _report(request_event: Any, result: HttpResult, name: str) -> None:
+    ok = result.ok
+    request_event.fire(
+        request_type="GET",
+        name=name,
+        response_time=result.latency_ms,
+        response_length=len(result.body),
+        response=result,
+        context={},
+        exception=None if ok else RequestFailed(result.error or f"HTTP {result.status}"),
+        start_time=result.intended,
+        url=result.url,
+    )
 
 
 @lru_cache(maxsize=8192)

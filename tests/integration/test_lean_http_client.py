@@ -194,6 +194,31 @@ def test_greenlets_wait_concurrently(servers: Servers) -> None:
         c.close()
 
 
+def test_concurrent_requests_on_one_client_use_separate_connections(servers: Servers) -> None:
+    with LeanHttpClient() as client:
+        started = time.time()
+        jobs = [gevent.spawn(client.get, f"{servers.http}/delay/200") for _ in range(2)]
+        gevent.joinall(jobs, timeout=5)
+        elapsed = time.time() - started
+        results = [job.value for job in jobs]
+        assert all(r is not None and r.ok for r in results)
+        assert len({r.headers["x-peer-port"] for r in results if r is not None}) == 2
+        assert elapsed < 0.39
+        again = [client.get(f"{servers.http}/bytes/1") for _ in range(2)]
+        assert {r.headers["x-peer-port"] for r in again} <= {
+            r.headers["x-peer-port"] for r in results if r is not None
+        }
+
+
+def test_close_drops_idle_connections(servers: Servers) -> None:
+    client = LeanHttpClient()
+    first = client.get(f"{servers.http}/bytes/1")
+    client.close()
+    second = client.get(f"{servers.http}/bytes/1")
+    assert first.ok and second.ok
+    assert first.headers["x-peer-port"] != second.headers["x-peer-port"]
+
+
 def test_locust_request_event_fields(servers: Servers) -> None:
     environment = locust.env.Environment()
     fired: list[dict[str, Any]] = []
