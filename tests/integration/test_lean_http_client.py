@@ -1,23 +1,43 @@
 """LeanHttpClient against real loopback servers (aiohttp + a raw asyncio server, subprocess).
 
-Importing locust monkey-patches sockets with gevent, as in a real worker, so these run the
-client the way the viewers do.
+The client always uses gevent sockets, patched process or not, so greenlets here wait
+cooperatively as in a Locust worker.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import gevent
-import locust.env
 import pytest
 
 from loadgen.http import LeanHttpClient, RequestFailed
+
+
+@contextmanager
+def _no_monkey_patching() -> Iterator[None]:
+    """Importing locust monkey-patches the whole process; in a pytest run that already imported
+    ssl and asyncio for other tests, that late patch breaks them (RecursionError in ssl)."""
+    before = os.environ.get("LOCUST_SKIP_MONKEY_PATCH")
+    os.environ["LOCUST_SKIP_MONKEY_PATCH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["LOCUST_SKIP_MONKEY_PATCH"]
+        else:
+            os.environ["LOCUST_SKIP_MONKEY_PATCH"] = before
+
+
+with _no_monkey_patching():
+    import locust.env
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +66,7 @@ def servers() -> Iterator[Servers]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stdout.close()
 
 
 @pytest.fixture
