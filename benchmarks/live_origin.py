@@ -7,8 +7,10 @@ atomically (write + rename), so viewers always see a moving live edge, as from a
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -64,9 +66,15 @@ class LiveOrigin:
         config = self.root / "nginx.conf"
         config.write_text(CONFIG.format(root=self.root, port=self.port))
         cpu = self.cpu
+
+        def prepare() -> None:
+            die_with_parent(signal.SIGTERM)  # nginx's fast shutdown, workers included
+            if cpu is not None:
+                os.sched_setaffinity(0, {cpu})
+
         self._nginx = subprocess.Popen(
             [NGINX, "-p", f"{self.root}/", "-c", str(config), "-e", f"{self.root}/error.log"],
-            preexec_fn=(lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None,
+            preexec_fn=prepare,
         )
         _wait_listening(self.port, self._nginx)
         self._publisher.start()
@@ -110,6 +118,14 @@ class LiveOrigin:
         _atomic_write(live / "index.m3u8", ("\n".join(lines) + "\n").encode())
         with contextlib.suppress(FileNotFoundError):
             (live / f"seg{sequence - 2 * WINDOW}.ts").unlink()
+
+
+def die_with_parent(signum: int) -> None:
+    """In a child about to exec: receive `signum` when the parent dies (Linux), so that a killed
+    benchmark leaves no nginx or load process behind."""
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

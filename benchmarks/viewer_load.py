@@ -36,6 +36,10 @@ Fetch = Callable[[str, str, float], tuple[bool, bytes, float]]
 
 LATE_MS = 50.0
 """A request leaving later than this after its intended time counts as late."""
+MAX_ATTEMPTS = 3
+DISTURBED_PCT = 5.0
+"""A failing step is measured again once, and again while other processes took more than this
+share of the wall time from the pinned core (the machine is shared): up to MAX_ATTEMPTS."""
 
 
 class Samples:
@@ -151,7 +155,7 @@ def summarize(viewers: int, seconds: float, cpu_seconds: float) -> dict[str, flo
 def run_steps(
     user_class: type[User], steps: list[int], warmup: float, measure: float, freeze: bool
 ) -> None:
-    """Step the viewer count up; a failing step is measured once more before it ends the run."""
+    """Step the viewer count up until a step fails (see DISTURBED_PCT for re-measuring)."""
     environment = Environment(user_classes=[user_class])
     runner = environment.create_local_runner()
     for viewers in steps:
@@ -162,23 +166,33 @@ def run_steps(
         if freeze:
             gc.freeze()  # the users' long-lived objects: out of every later full collection
         gevent.sleep(warmup)
-        passed = False
-        for attempt in (1, 2):
+        for attempt in range(1, MAX_ATTEMPTS + 1):
             step = measure_step(viewers, measure) | {"attempt": attempt}
             print(json.dumps(step), flush=True)
-            passed = bool(step["passed"])
-            if passed:
+            disturbed = float(step["waited_pct"]) > DISTURBED_PCT
+            if step["passed"] or (attempt > 1 and not disturbed):
                 break
-        if not passed:
+        if not step["passed"]:
             break
     runner.quit()
 
 
 def measure_step(viewers: int, seconds: float) -> dict[str, float | int | bool]:
     SAMPLES.reset()
-    started, cpu_started = time.time(), time.process_time()
+    started, cpu_started, waited_started = time.time(), time.process_time(), run_queue_wait()
     gevent.sleep(seconds)
-    return summarize(viewers, time.time() - started, time.process_time() - cpu_started)
+    wall = time.time() - started
+    step = summarize(viewers, wall, time.process_time() - cpu_started)
+    return step | {"waited_pct": round(100.0 * (run_queue_wait() - waited_started) / wall, 1)}
+
+
+def run_queue_wait() -> float:
+    """Seconds this process was runnable but waited for its core (other processes on it)."""
+    try:
+        with open("/proc/self/schedstat") as schedstat:
+            return int(schedstat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def main() -> None:

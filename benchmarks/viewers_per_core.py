@@ -9,10 +9,11 @@ every viewer polls the playlist once a second at its own random phase and then f
 newest segment (2 requests/s). The viewer count steps up; each step spawns, settles for
 `--warmup` seconds and is measured for `--measure` seconds. A step passes when at least 95% of
 requests leave within 50 ms of their intended time, at most 1% fail and the request rate is at
-least 95% of the scheduled 2/s per viewer. The cores are shared, so a failing step is measured
-once more before it counts as failed; stepping stops at the first step that fails twice. Each
-side calls gc.freeze() after spawning, so full collections skip the users' long-lived objects
-(--no-freeze turns that off).
+least 95% of the scheduled 2/s per viewer. The cores may be shared: `waited_pct` is the share
+of the step the generator was runnable but waited for its core (/proc/self/schedstat). A
+failing step is measured once more, and a third time if other processes took more than 5% of
+the core; stepping stops at the first step whose attempts all fail. Each side calls gc.freeze()
+after spawning, so full collections skip the users' long-lived objects (--no-freeze: off).
 
 The sides: "lean" is livefire's LeanHttpClient; "baseline" is the same viewer on Locust's stock
 FastHttpUser client (geventhttpclient). Both report every request to Locust's statistics.
@@ -29,12 +30,13 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from live_origin import LiveOrigin
+from live_origin import LiveOrigin, die_with_parent
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_STEPS = "500,1000,1250,1500,2000,2500,3000,4000,5000,6000,7000"
@@ -49,6 +51,7 @@ COLUMNS = (
     "latency_p99_ms",
     "failures",
     "cpu_pct",
+    "waited_pct",
     "passed",
 )
 
@@ -61,7 +64,12 @@ def run_side(side: str, origin: LiveOrigin, args: argparse.Namespace, cpu: int) 
     command += ["--no-freeze"] if args.no_freeze else []
     print(f"\n{side}: {'  '.join(COLUMNS)}", flush=True)
     steps: list[dict] = []
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: die_with_parent(signal.SIGKILL),
+    )
     assert process.stdout is not None
     try:
         for line in process.stdout:
