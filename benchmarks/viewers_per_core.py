@@ -16,7 +16,11 @@ the core; stepping stops at the first step whose attempts all fail. Each side ca
 after spawning, so full collections skip the users' long-lived objects (--no-freeze: off).
 
 The sides: "lean" is livefire's LeanHttpClient; "baseline" is the same viewer on Locust's stock
-FastHttpUser client (geventhttpclient). Both report every request to Locust's statistics.
+FastHttpUser client (geventhttpclient). Both report every request to Locust's statistics. A
+playlist poll is intended at its slot, a segment at the moment its playlist was in hand. The
+lean side's send time is stamped just before the send syscall; the baseline's just before
+FastHttpSession.get (it exposes nothing later), which flatters the baseline slightly.
+Loopback only; takes about two minutes.
 
 Prints a table per step and ends with one line:
     viewers_per_core=N baseline_viewers_per_core=M ratio=N/M self_p99_ms=P
