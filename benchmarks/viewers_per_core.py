@@ -12,8 +12,9 @@ requests leave within 50 ms of their intended time, at most 1% fail and the requ
 least 95% of the scheduled 2/s per viewer. The cores may be shared: `waited_pct` is the share
 of the step the generator was runnable but waited for its core (/proc/self/schedstat). A
 failing step is measured once more, and a third time if other processes took more than 5% of
-the core; stepping stops at the first step whose attempts all fail. Each side calls gc.freeze()
-after spawning, so full collections skip the users' long-lived objects (--no-freeze: off).
+the core (each time after a new warm-up); stepping stops at the first step whose attempts all
+fail. Each side calls gc.freeze() after spawning, so full collections skip the users'
+long-lived objects (--no-freeze: off).
 
 The sides: "lean" is livefire's LeanHttpClient; "baseline" is the same viewer on Locust's stock
 FastHttpUser client (geventhttpclient). Both report every request to Locust's statistics. A
