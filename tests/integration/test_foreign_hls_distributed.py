@@ -24,10 +24,12 @@ from loadgen.config import LoadConfig
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
-NGINX_CONF = """daemon off; user root; pid {d}/nginx.pid; error_log {d}/nginx-error.log; worker_processes 1;
+NGINX_CONF = """daemon off; user root; pid {d}/nginx.pid; error_log {d}/nginx-error.log;
+worker_processes 1;
 events {{ worker_connections 1024; }}
 http {{ access_log off; types {{ application/vnd.apple.mpegurl m3u8; video/mp2t ts; }}
-  server {{ listen 127.0.0.1:{port}; root {d}/hls; location / {{ add_header Cache-Control no-cache; }} }} }}
+  server {{ listen 127.0.0.1:{port}; root {d}/hls;
+            location / {{ add_header Cache-Control no-cache; }} }} }}
 """
 
 
