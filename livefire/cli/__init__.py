@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from livefire.cli import proxy, run
+from livefire.cli import chaos, proxy, run
 from livefire.errors import LivefireError, ScenarioError, SetupError
 
-COMMANDS = (run, proxy)
+COMMANDS = (run, proxy, chaos)
 
 
 def build_parser() -> argparse.ArgumentParser:
