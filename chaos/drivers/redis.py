@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,7 +44,7 @@ def primary_of(sentinels: list[str], master: str, timeout: float = TIMEOUT_S) ->
             errors.append(f"{address}: {exc}")
             continue
         if found:
-            return f"{found[0]}:{found[1]}"
+            return f"{_text(found[0])}:{int(found[1])}"
         errors.append(f"{address}: unknown master '{master}'")
     raise FaultError(f"no Sentinel knows the primary: {'; '.join(errors)}")
 
@@ -68,6 +69,8 @@ class RedisKill:
     def build(cls, address: str, method: str, restart_argv: list[str]) -> RedisKill:
         spec: dict[str, Any] = {"address": address, "method": method, "restart_argv": restart_argv}
         host = urlsplit(f"redis://{address.split('://')[-1]}").hostname
+        if not answers(address, TIMEOUT_S):
+            raise FaultError(f"redis {address} does not answer PING: nothing to kill")
         if host in ("127.0.0.1", "localhost", "::1"):
             try:
                 pid = int(client(address).info("server")["process_id"])
@@ -84,14 +87,33 @@ class RedisKill:
                 raise FaultError(f"redis {self.address}: pid {self.pid} is not running")
             os.kill(self.pid, signal.SIGKILL)
             return
-        command = ("SHUTDOWN", "NOSAVE") if self.method == "shutdown" else ("DEBUG", "SEGFAULT")
+        if self.method == "shutdown":
+            # NOW (Redis >= 7): a crash does not wait for lagging replicas; older: without it
+            if not self._send("SHUTDOWN", "NOSAVE", "NOW"):
+                self._send("SHUTDOWN", "NOSAVE")
+        else:
+            self._send("DEBUG", "SEGFAULT")
+        deadline = time.monotonic() + self.timeout
+        while answers(self.address, 0.5):
+            if time.monotonic() > deadline:
+                raise FaultError(
+                    f"redis {self.address}: still up {self.timeout:g} s after {self.method}"
+                )
+            time.sleep(0.1)
+
+    def _send(self, *command: str) -> bool:
+        """Send a command that should kill the server; False if it rejected the syntax."""
         try:
             client(self.address, self.timeout).execute_command(*command)
-        except redis.ConnectionError:
-            return  # the server went away mid-reply: that is the point
+        except (redis.ConnectionError, redis.TimeoutError):
+            return True  # the server went away mid-reply: that is the point
+        except redis.ResponseError as exc:
+            if "syntax" in str(exc).lower() and command[-1] == "NOW":
+                return False
+            raise FaultError(f"redis {self.address}: {' '.join(command)}: {exc}") from None
         except redis.RedisError as exc:
             raise FaultError(f"redis {self.address}: {' '.join(command)}: {exc}") from None
-        raise FaultError(f"redis {self.address}: {' '.join(command)} returned; still up")
+        return True
 
     def revert(self) -> None:
         if not self.restart_argv or answers(self.address) or running(self.restart_argv):
