@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from livefire.errors import FaultError
-from livefire.registry import Registry
+from livefire.registry import Registry, suggest
 
 TARGET_KINDS = ("proxy", "process", "redis", "command", "webhook")
 
@@ -114,10 +114,19 @@ class FaultType:
         try:
             typed = self.params.model_validate(dict(params))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "params"
-            raise FaultError(f"fault '{self.name}': params.{where}: {first['msg']}") from None
+            raise FaultError(f"fault '{self.name}': {_first_problem(exc, self.params)}") from None
         return self.build(target, typed, fault_id)
+
+
+def _first_problem(exc: ValidationError, model: type[Params]) -> str:
+    """`params.latency_ms: Input should be ..., got 'fast'`, or a did-you-mean for a typo."""
+    error = exc.errors()[0]
+    where = "params." + ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return (
+            f"{where}: unknown parameter{suggest(str(error['loc'][-1]), list(model.model_fields))}"
+        )
+    return f"{where}: {error['msg']}, got {error['input']!r}"
 
 
 FAULTS: Registry[FaultType] = Registry("fault")
