@@ -110,3 +110,23 @@ def test_list_shows_the_catalog() -> None:
     assert catalog["edge-latency"]["params"]["latency_ms"] == 300
     assert catalog["transcoder-node-kill"]["target_kind"] == "process"
     assert {"redis-primary-kill", "webhook", "command", "origin-brownout"} <= set(catalog)
+
+
+def test_inject_from_a_targets_file_pauses_a_process(tmp_path: Path) -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(f"chat-1:\n  pid: {sleeper.pid}\n")
+        injected = livefire(
+            "inject", "process-pause", "--target", "chat-1", "--targets", str(targets),
+            "--journal", str(tmp_path / "run"), "--watch-pid", str(os.getpid()),
+        )  # fmt: skip
+        assert injected.returncode == 0, injected.stderr
+        stat = Path(f"/proc/{sleeper.pid}/stat")
+        assert stat.read_text().rsplit(")", 1)[1].split()[0] == "T"
+        assert livefire("revert", "--journal", str(tmp_path / "run")).returncode == 0
+        assert stat.read_text().rsplit(")", 1)[1].split()[0] in ("S", "R")
+        assert gone(watchdog_pid(injected.stdout), within=5)
+    finally:
+        sleeper.kill()
+        sleeper.wait(5)
