@@ -69,9 +69,7 @@ class FaultSession:
 
 def revert_active(journal: Journal, by: str, due: Callable[[Entry], bool]) -> list[str]:
     """Undo every active fault for which `due(entry)`; return the ids that stay active."""
-    from chaos.plugins import load_plugins
-
-    load_plugins(strict=False)  # plugin drivers must be known to rebuild their faults
+    _load_plugins_once()
     failed = []
     for entry in journal.active():
         if not due(entry) or entry.driver is None:
@@ -86,6 +84,18 @@ def revert_active(journal: Journal, by: str, due: Callable[[Entry], bool]) -> li
         if not undo(journal, entry.fault_id, driver, by):
             failed.append(entry.fault_id)
     return failed
+
+
+_plugins: list[str] | None = None
+
+
+def _load_plugins_once() -> None:
+    """Plugin drivers must be known to rebuild their faults; the watchdog polls, so once."""
+    global _plugins
+    if _plugins is None:
+        from chaos.plugins import load_plugins
+
+        _plugins = load_plugins(strict=False)
 
 
 def undo(journal: Journal, fault_id: str, driver: Driver, by: str) -> bool:

@@ -102,8 +102,8 @@ class TargetDecl(Model):
 
     @model_validator(mode="after")
     def _reachable(self) -> TargetDecl:
-        ways = (self.proxy, self.component, self.pid, self.pids, self.pid_file)
-        ways += (self.pid_command, self.redis, self.command, self.webhook)
+        ways: tuple[object, ...] = (self.proxy, self.component, self.pid, self.pids)
+        ways += (self.pid_file, self.pid_command, self.redis, self.command, self.webhook)
         if not any(ways):
             raise ValueError(
                 "expected at least one of proxy, component, pid, pids, pid_file, "

@@ -18,7 +18,7 @@ import signal
 import time
 from pathlib import Path
 
-from chaos.journal import Journal, now
+from chaos.journal import Entry, Journal, now
 from chaos.safety import revert_active
 
 POLL_S = 0.5
@@ -44,7 +44,11 @@ def watch(
 ) -> None:
     while not stop:
         orphaned = not (_alive(parent) and (adopted or os.getppid() == parent))
-        revert_active(journal, "watchdog", lambda e, gone=orphaned: gone or e.deadline <= now())
+
+        def due(entry: Entry, gone: bool = orphaned) -> bool:
+            return gone or entry.deadline <= now()
+
+        revert_active(journal, "watchdog", due)
         if orphaned or (until_idle and not journal.active()):
             return
         time.sleep(POLL_S)

@@ -43,7 +43,7 @@ def primary_of(sentinels: list[str], master: str, timeout: float = TIMEOUT_S) ->
         except redis.RedisError as exc:
             errors.append(f"{address}: {exc}")
             continue
-        if found:
+        if isinstance(found, tuple | list):
             return f"{_text(found[0])}:{int(found[1])}"
         errors.append(f"{address}: unknown master '{master}'")
     raise FaultError(f"no Sentinel knows the primary: {'; '.join(errors)}")
