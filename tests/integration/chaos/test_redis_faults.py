@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 import redis
+import requests
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 import chaos.faults  # noqa: F401  (fills the catalog)
 from chaos.journal import Journal
 from chaos.model import FAULTS, TargetRef
+from chaos.proxy import ProxyServerThread
 from chaos.safety import FaultSession
 from tests.integration.chaos.redis_cluster import (
     RedisCluster,
@@ -87,3 +91,23 @@ def test_replica_cut_detaches_then_reattaches(cluster: RedisCluster, tmp_path: P
     assert (role[0], int(role[2])) == ("slave", cluster.primary)
     assert wait_until(lambda: replica.info("replication")["master_link_status"] == "up")
     assert wait_until(lambda: replica.get("written-during-cut") == "1")
+
+
+def test_database_partition_through_the_primary_proxy(tmp_path: Path) -> None:
+    """Services reach the primary through a fault proxy; the partition silences it."""
+    with redis_cluster(tmp_path / "redis", sentinel=False) as cluster, ProxyServerThread() as api:
+        body = {"name": "redis-primary", "listen": "127.0.0.1:0",
+                "upstream": f"127.0.0.1:{cluster.primary}"}  # fmt: skip
+        listen = requests.post(f"{api.url}/proxies", json=body, timeout=5).json()["listen"]
+        port = int(listen.rsplit(":", 1)[1])
+        assert client(port).ping()
+        ref = TargetRef("redis-primary", api.url, "redis-primary")
+        driver = FAULTS.get("database-partition").create(ref, {}, "f1")
+        session = FaultSession(Journal(tmp_path))
+        session.inject("f1", "database-partition", "redis-primary", driver, ttl=30)
+        once = redis.Redis(port=port, socket_timeout=0.5, retry=Retry(NoBackoff(), 0))
+        with pytest.raises(redis.TimeoutError):
+            once.ping()
+        assert client(cluster.primary).ping()  # the primary itself is fine: only cut off
+        assert session.revert_all() == []
+        assert client(port).ping()
