@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from chaos.drivers.process import running
 from chaos.journal import Entry, Journal
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
 from tests.integration.chaos.servers import hung_app, serving
@@ -130,3 +131,25 @@ def test_inject_from_a_targets_file_pauses_a_process(tmp_path: Path) -> None:
     finally:
         sleeper.kill()
         sleeper.wait(5)
+
+
+def test_watchdog_restarts_a_killed_process_at_ttl(tmp_path: Path) -> None:
+    """The restart command travels in the journal: the watchdog, not the CLI, restarts it."""
+    argv = [sys.executable, "-c", "import time; time.sleep(60)", str(tmp_path)]
+    victim = subprocess.Popen(argv)
+    try:
+        targets = tmp_path / "targets.json"
+        targets.write_text(json.dumps({"tc-1": {"pid": victim.pid, "restart": argv}}))
+        injected = livefire(
+            "inject", "transcoder-node-kill", "--target", "tc-1", "--targets", str(targets),
+            "--ttl", "1s", "--journal", str(tmp_path / "run"), "--watch-pid", str(os.getpid()),
+        )  # fmt: skip
+        assert injected.returncode == 0, injected.stderr
+        assert victim.wait(5) == -signal.SIGKILL
+        assert gone(watchdog_pid(injected.stdout), within=6)
+        assert len(running(argv)) == 1
+    finally:
+        victim.kill()
+        victim.wait(5)
+        for pid in running(argv):
+            os.kill(pid, signal.SIGKILL)
