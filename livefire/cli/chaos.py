@@ -127,9 +127,12 @@ def run_inject(args: argparse.Namespace) -> int:
     driver = fault.create(_target(args), _params(args.param), fault_id)
     args.journal.mkdir(parents=True, exist_ok=True)
     journal = Journal(args.journal)
-    FaultSession(journal).inject(fault_id, fault.name, args.target, driver, ttl)
-    watched = args.watch_pid or os.getppid()
-    pid = _start_watchdog(args.journal, watched, fault_id)
+    watched, pid = args.watch_pid or os.getppid(), 0
+    try:
+        FaultSession(journal).inject(fault_id, fault.name, args.target, driver, ttl)
+    finally:  # a failed injection whose own revert failed still gets its watchdog
+        if any(entry.fault_id == fault_id for entry in journal.active()):
+            pid = _start_watchdog(args.journal, watched, fault_id)
     print(
         f"injected {fault_id}: {fault.name} on {args.target}; reverted in "
         f"{format_duration(ttl)} or when pid {watched} exits (watchdog pid {pid})\n"
