@@ -70,7 +70,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the conductor's word ends the watch
     if args.ready_file:
-        args.ready_file.write_text(f'{{"name": "watchdog", "pid": {os.getpid()}}}')
+        tmp = args.ready_file.with_suffix(".tmp")
+        tmp.write_text(f'{{"name": "watchdog", "pid": {os.getpid()}}}')
+        os.replace(tmp, args.ready_file)
     watch(
         Journal(args.journal), args.parent, stop, adopted=args.adopted, until_idle=args.until_idle
     )

@@ -24,10 +24,17 @@ from chaos.journal import Entry, Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
 from livefire.errors import ScenarioError
+from livefire.ledger import settled_ledger
 from livefire.loadrunner import LoadRunner
 from livefire.processes import ProcessGroup
 from livefire.scenario import LoadedScenario
-from livefire.telemetry import Second, merge_batches, read_batches, write_series
+from livefire.telemetry import (
+    Second,
+    merge_batches,
+    read_batches,
+    unique_records,
+    write_series,
+)
 from livefire.timeline import PlannedFault, plan
 from loadgen.config import LoadConfig
 
@@ -36,6 +43,8 @@ from loadgen.config import LoadConfig
 class RunOptions:
     run_dir: Path
     workers: int | None = None  # local Locust workers; default: the scenario's, else cores
+    remote_workers: int = 0  # workers joining from other machines (`livefire worker`)
+    master_bind: str = "127.0.0.1:0"  # where the Locust master listens for workers
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,29 @@ class RunOutcome:
     journal: list[Entry] = field(default_factory=list)
     target: dict[str, Any] = field(default_factory=dict)
     revert_failures: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # the gifters' journal
+    ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
     error: str = ""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """What the users need from a target description."""
+
+    router: str | None
+    chat: list[str]
+    gifts: str | None
+    region_shares: dict[str, float]
+
+
+def endpoints(description: dict[str, Any]) -> Endpoints:
+    chat = description.get("chat") or []
+    return Endpoints(
+        router=description.get("router") or None,
+        chat=[chat] if isinstance(chat, str) else list(chat),
+        gifts=description.get("gifts") or None,
+        region_shares=dict(description.get("region_shares") or {}),
+    )
 
 
 def topology_for(loaded: LoadedScenario) -> Topology:
@@ -116,6 +147,16 @@ class Conductor:
                     )
                 ]
             )
+        if self.scenario.load.users.creator:
+            raise ScenarioError(
+                [
+                    self.loaded.problem(
+                        ("load", "users", "creator"),
+                        "creator users are not available in this build; the platform's transcoders "
+                        "play the creators (set creator: 0)",
+                    )
+                ]
+            )
         check_targets(self.loaded, topology_for(self.loaded).fault_targets())
         return plan(self.scenario)
 
@@ -131,7 +172,15 @@ class Conductor:
             self.outcome.target = platform.describe()
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
-            load = LoadRunner(processes, self._load_config(platform), self._workers())
+            host, _, port = self.options.master_bind.rpartition(":")
+            load = LoadRunner(
+                processes,
+                self._load_config(platform),
+                self._workers(),
+                bind=host or "127.0.0.1",
+                port=int(port or 0) or None,
+                remote=self.options.remote_workers,
+            )
             load.start()
             cleanup.callback(load.stop)
             cleanup.callback(_ignore_signals)  # runs first: a second Ctrl-C can't cut cleanup
@@ -146,7 +195,9 @@ class Conductor:
                 self.outcome.ended = time.time()
                 self._revert_all()
                 load.wait_finished(timeout=15 if self.outcome.status == "completed" else 5)
-        self.outcome.series = self._collect()
+            self._collect()
+            if self.outcome.status == "completed":
+                self._read_ledger(platform)
         self.outcome.journal = self.journal.entries()
         return self.outcome
 
@@ -171,7 +222,9 @@ class Conductor:
         )
 
     def _workers(self) -> int:
-        return self.options.workers or self.scenario.load.workers or (os.cpu_count() or 1)
+        if self.options.workers is not None:
+            return self.options.workers
+        return self.scenario.load.workers or (os.cpu_count() or 1)
 
     def _load_config(self, platform: Platform) -> LoadConfig:
         load = self.scenario.load
@@ -232,12 +285,28 @@ class Conductor:
     def _revert_all(self) -> None:
         self.outcome.revert_failures = self.session.revert_all()
 
-    def _collect(self) -> list[Second]:
+    def _collect(self) -> None:
         telemetry = self.run_dir / "telemetry"
-        series = merge_batches(read_batches(telemetry / "batches.jsonl"))
+        batches = list(read_batches(telemetry / "batches.jsonl"))
+        self.outcome.series = merge_batches(batches)
+        self.outcome.records = unique_records(batches)
         if telemetry.exists():
-            write_series(telemetry / "series.jsonl", series)
-        return series
+            write_series(telemetry / "series.jsonl", self.outcome.series)
+
+    def _read_ledger(self, platform: Platform) -> None:
+        gifts = endpoints(platform.describe()).gifts
+        if self.scenario.slos.gifts is None or not gifts:
+            return
+        acked = [r["key"] for r in self.outcome.records if r.get("state") == "acked"]
+        self.progress(
+            Tick(
+                time.time() - self.outcome.started,
+                self.scenario.duration,
+                (),
+                f"reconciling {len(acked)} acknowledged gifts with the ledger",
+            )
+        )
+        self.outcome.ledger = settled_ledger(gifts, acked, self.scenario.slos.gifts.deadline)
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -4,9 +4,11 @@
     ├── ScenarioError             the scenario file is invalid (carries every problem found)
     ├── SetupError                the target, the load generator or a tool could not start
     ├── FaultError                a fault could not be injected or reverted
-    └── RunAborted                a guard SLI or the operator stopped the run
+    ├── RunAborted                a guard SLI or the operator stopped the run
+    └── ReportError               a report format is unknown or could not be rendered
 
-The CLI maps them to exit codes: ScenarioError and SetupError → 2, RunAborted → 3.
+The CLI maps them to exit codes: ScenarioError, SetupError and ReportError → 2,
+RunAborted → 3.
 """
 
 from __future__ import annotations
@@ -50,3 +52,7 @@ class FaultError(LivefireError):
 
 class RunAborted(LivefireError):
     """The run was stopped before its end: by the operator or by a guard SLI."""
+
+
+class ReportError(LivefireError):
+    """A report format is unknown, or rendering it failed (the other formats are still written)."""

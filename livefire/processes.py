@@ -111,8 +111,10 @@ class ProcessGroup:
     def _wait_ready(self, child: Child, ready_file: Path, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if ready_file.exists():
+            try:
                 return dict(json.loads(ready_file.read_text()))
+            except (FileNotFoundError, json.JSONDecodeError):
+                pass  # not written yet, or a writer that is not atomic is mid-write
             if not child.alive():
                 raise SetupError(
                     f"{child.name} exited with code {child.popen.returncode} before it was ready; "

@@ -1,18 +1,18 @@
-"""Reports: `report.json` (schema `livefire.report/1`) and the one-screen summary.
+"""The report: built once, as plain data (schema `livefire.report/1`, documented in
+docs/report-schema.md), from the outcome and the verdict; and its one-screen summary.
 
-The report is built once, as plain data, from the outcome and the verdict; every format
-(JSON, terminal summary, and later JUnit and HTML) renders that same data.
+Every file format (JSON, JUnit, HTML, Prometheus) renders that same data: see
+`livefire.reports` and its `write_all`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from livefire import telemetry as tm
 from livefire.conductor import RunOutcome
+from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total
 from livefire.verdict import FaultWindow, Verdict
 
@@ -20,11 +20,14 @@ SCHEMA = "livefire.report/1"
 
 
 def build(
-    name: str, source: str, outcome: RunOutcome, verdict: Verdict, windows: list[FaultWindow]
+    name: str,
+    source: str,
+    outcome: RunOutcome,
+    verdict: Verdict,
+    windows: list[FaultWindow],
+    reconciliation: Reconciliation | None = None,
 ) -> dict[str, Any]:
-    result = "pass" if verdict.passed else "fail"
-    if outcome.status != "completed":
-        result = "aborted"
+    result = verdict.result if outcome.status == "completed" else "aborted"
     return {
         "schema": SCHEMA,
         "scenario": name,
@@ -33,7 +36,9 @@ def build(
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
-        "checks": [asdict(c) for c in verdict.checks],
+        "checks": [asdict(c) | {"unit": _unit(c.promise)} for c in verdict.checks],
+        "recovery": [asdict(r) for r in verdict.recoveries],
+        "inconclusive": list(verdict.inconclusive),
         "faults": [
             asdict(w) | {"start_s": w.start - outcome.started, "end_s": w.end - outcome.started}
             for w in windows
@@ -41,14 +46,28 @@ def build(
         "revert_failures": outcome.revert_failures,
         "timeline": _timeline(outcome),
         "target": outcome.target,
+        "gifts": None
+        if reconciliation is None
+        else {
+            "acked": reconciliation.acked,
+            "indeterminate": reconciliation.indeterminate,
+            "lost": list(reconciliation.lost),
+            "doubled": list(reconciliation.doubled),
+            "late": list(reconciliation.late),
+            "deadline_s": reconciliation.deadline_s,
+        },
     }
+
+
+def _unit(promise: str) -> str:
+    return SLIS.get(promise).unit if promise in SLIS else "s"
 
 
 def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
     rows = []
-    p95, p50 = SLIS.get("stream_latency_p95"), SLIS.get("stream_latency_p50")
+    quantiles = {q: SLIS.get(f"stream_latency_p{q}") for q in (50, 95, 99)}
     for second in outcome.series:
-        latency95, latency50 = p95.measure([second]), p50.measure([second])
+        latency = {q: sli.measure([second]) for q, sli in quantiles.items()}
         rows.append(
             {
                 "t": second.t - outcome.started,
@@ -56,17 +75,13 @@ def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
                 "errors": total([second], tm.REQUEST_ERRORS),
                 "segments": total([second], tm.SEGMENTS),
                 "stalls": total([second], tm.STALLS),
-                "latency_p50_ms": None if latency50 is None else round(latency50 * 1000, 1),
-                "latency_p95_ms": None if latency95 is None else round(latency95 * 1000, 1),
+                **{
+                    f"latency_p{q}_ms": None if v is None else round(v * 1000, 1)
+                    for q, v in latency.items()
+                },
             }
         )
     return rows
-
-
-def write_json(report: dict[str, Any], run_dir: Path) -> Path:
-    path = run_dir / "report.json"
-    path.write_text(json.dumps(report, indent=2))
-    return path
 
 
 def summary(report: dict[str, Any]) -> list[str]:
@@ -93,6 +108,9 @@ def summary(report: dict[str, Any]) -> list[str]:
         lines.append("RESULT: PASS — every promise held")
     elif report["result"] == "fail":
         lines.append(f"RESULT: FAIL — broken: {', '.join(broken)}")
+    elif report["result"] == "inconclusive":
+        reasons = "; ".join(report.get("inconclusive", []))
+        lines.append(f"RESULT: INCONCLUSIVE — {reasons}")
     else:
         lines.append(f"RESULT: ABORTED ({report['status']}) — no verdict")
     return lines

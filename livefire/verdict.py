@@ -1,6 +1,8 @@
 """The verdict engine: a pure function of telemetry, the fault journal and the SLOs.
 
 No data is never a pass: an SLO whose SLI measured nothing in its window fails, saying so.
+A verdict is INCONCLUSIVE instead of PASS when the load generator fell behind its own
+schedule or telemetry has gaps — a green light must never rest on missing data.
 """
 
 from __future__ import annotations
@@ -9,9 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
+from livefire import telemetry as tm
+from livefire.recovery import per_second, recovery_time
 from livefire.scenario.schema import PhaseSlos, Slos
-from livefire.slis import SLIS, format_value
+from livefire.slis import SLIS, format_value, percentile
 from livefire.telemetry import Second
+
+EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)
 
 
 @dataclass(frozen=True)
@@ -21,12 +27,13 @@ class FaultWindow:
     target: str
     start: float  # epoch of injection
     end: float  # epoch of revert (the run's end if never reverted)
+    self_healing: bool = False  # recovery counts from injection instead of revert
 
 
 @dataclass(frozen=True)
 class Check:
-    promise: str  # the SLO's name, e.g. stream_latency_p95
-    phase: str  # overall | during_faults
+    promise: str  # the SLO's name, e.g. stream_latency_p95, or recovery:FAULT
+    phase: str  # overall | before_faults | during_faults | after_faults | a fault id
     threshold: float
     measured: float | None
     passed: bool
@@ -36,8 +43,21 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Recovery:
+    fault_id: str
+    fault: str
+    sli: str
+    seconds: float | None  # None: never recovered within the run
+    budget_s: float
+    since_s: float  # the reference instant, seconds from run start
+    recovered_at_s: float | None
+
+
+@dataclass(frozen=True)
 class Verdict:
     checks: tuple[Check, ...]
+    recoveries: tuple[Recovery, ...] = ()
+    inconclusive: tuple[str, ...] = ()  # why no verdict can be trusted, if anything
 
     @property
     def passed(self) -> bool:
@@ -47,20 +67,36 @@ class Verdict:
     def broken(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if not c.passed)
 
+    @property
+    def result(self) -> str:
+        """pass | fail | inconclusive. An overloaded generator voids even a failure (it may be
+        the generator's own lateness); gaps void only a pass."""
+        overloaded = any(reason.startswith("load generator") for reason in self.inconclusive)
+        if overloaded or (self.inconclusive and self.passed):
+            return "inconclusive"
+        return "pass" if self.passed else "fail"
 
-def fault_windows(journal: Sequence[Entry], run_end: float) -> list[FaultWindow]:
+
+def fault_windows(
+    journal: Sequence[Entry], run_end: float, self_healing: frozenset[str] = frozenset()
+) -> list[FaultWindow]:
     """When each fault was actually in effect, from the journal (not from the plan)."""
     windows: dict[str, FaultWindow] = {}
     for entry in journal:
         if entry.event in (INJECTING, INJECTED) and entry.fault_id not in windows:
             windows[entry.fault_id] = FaultWindow(
-                entry.fault_id, entry.fault, entry.target, entry.t, run_end
+                entry.fault_id,
+                entry.fault,
+                entry.target,
+                entry.t,
+                run_end,
+                entry.fault in self_healing,
             )
         elif entry.event == REVERTED and entry.fault_id in windows:
             w = windows[entry.fault_id]
             if w.end == run_end:
                 windows[entry.fault_id] = FaultWindow(
-                    w.fault_id, w.fault, w.target, w.start, entry.t
+                    w.fault_id, w.fault, w.target, w.start, min(entry.t, run_end), w.self_healing
                 )
     return list(windows.values())
 
@@ -83,7 +119,6 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
         sli = SLIS.get(name)
         measured = sli.measure(seconds)
         passed = measured is not None and sli.holds(measured, threshold)
-        sign = ">=" if sli.higher_is_better else "<="
         checks.append(
             Check(
                 name,
@@ -91,12 +126,123 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
                 threshold,
                 measured,
                 passed,
-                f"{sign} {format_value(sli, threshold)}",
+                f"{sli.comparator} {format_value(sli, threshold)}",
                 format_value(sli, measured),
                 sli.documented,
             )
         )
     return checks
+
+
+def phase_checks(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow]) -> list[Check]:
+    checks = check_phase("overall", slos, run)
+    first = min((w.start for w in windows), default=None)
+    last = max((w.end for w in windows), default=None)
+    phases = (
+        (
+            "before_faults",
+            slos.before_faults,
+            [s for s in run if first is None or s.t + 1 <= first],
+        ),
+        ("during_faults", slos.during_faults, during(run, windows)),
+        ("after_faults", slos.after_faults, [s for s in run if last is not None and s.t >= last]),
+    )
+    for name, phase_slos, seconds in phases:
+        if phase_slos is not None:
+            checks += check_phase(name, phase_slos, seconds)
+    return checks
+
+
+def recoveries(
+    run: Sequence[Second],
+    slos: Slos,
+    windows: Sequence[FaultWindow],
+    run_start: float,
+    run_end: float,
+) -> list[Recovery]:
+    """For each fault with a recovery budget: how long each overall SLO took to hold again."""
+    out = []
+    for window in windows:
+        budget = slos.recovery.get(window.fault)
+        if budget is None:
+            continue
+        since = window.start if window.self_healing else window.end
+        for name in PhaseSlos.model_fields:
+            threshold = getattr(slos, name)
+            if threshold is None:
+                continue
+            sli = SLIS.get(name)
+            seconds = recovery_time(
+                per_second(sli, run),
+                lambda v, s=sli, th=threshold: s.holds(v, th),
+                since,
+                run_end,
+                slos.stable_for,
+            )
+            out.append(
+                Recovery(
+                    window.fault_id,
+                    window.fault,
+                    name,
+                    seconds,
+                    budget,
+                    since - run_start,
+                    None if seconds is None else since + seconds - run_start,
+                )
+            )
+    return out
+
+
+def recovery_checks(found: Sequence[Recovery]) -> list[Check]:
+    checks = []
+    for r in found:
+        passed = r.seconds is not None and r.seconds <= r.budget_s
+        shown = "never" if r.seconds is None else f"{r.seconds:.0f} s"
+        checks.append(
+            Check(
+                f"recovery:{r.fault}",
+                f"{r.fault_id}:{r.sli}",
+                r.budget_s,
+                r.seconds,
+                passed,
+                f"<= {r.budget_s:g} s",
+                shown,
+            )
+        )
+    return checks
+
+
+def trust_issues(run: Sequence[Second], slos: Slos, run_start: float, run_end: float) -> list[str]:
+    """Why the measurements might not be trustworthy: generator lateness, telemetry gaps."""
+    reasons = []
+    lag = percentile(tm.SCHEDULE_LAG, 99)(run)
+    if lag is not None and lag > slos.max_schedule_lag_p99:
+        reasons.append(
+            f"load generator overloaded: schedule lag p99 {lag * 1000:.0f} ms > "
+            f"{slos.max_schedule_lag_p99 * 1000:.0f} ms"
+        )
+    reasons += [
+        f"telemetry gap: {missing} worker(s) silent from t={a - run_start:.0f}s "
+        f"to t={b - run_start:.0f}s"
+        for a, b, missing in gaps(run, run_start, run_end)
+    ]
+    return reasons
+
+
+def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[int, int, int]]:
+    """Ranges of seconds in which fewer workers reported than the most that ever did."""
+    beats = {s.t: s.counters.get(tm.HEARTBEAT, 0) for s in run}
+    expected = max(beats.values(), default=0)
+    out: list[tuple[int, int, int]] = []
+    for t in range(int(run_start) + EDGE_S, int(run_end) - EDGE_S):
+        missing = expected - beats.get(t, 0)
+        if missing <= 0:
+            continue
+        if out and out[-1][1] == t and out[-1][2] == missing:
+            out[-1] = (out[-1][0], t + 1, missing)
+        else:
+            out.append((t, t + 1, missing))
+    return out
 
 
 def evaluate(
@@ -107,7 +253,6 @@ def evaluate(
     windows: Sequence[FaultWindow],
 ) -> Verdict:
     run = seconds_between(series, run_start, run_end)
-    checks = check_phase("overall", slos, run)
-    if slos.during_faults is not None:
-        checks += check_phase("during_faults", slos.during_faults, during(run, windows))
-    return Verdict(tuple(checks))
+    found = recoveries(run, slos, windows, run_start, run_end)
+    checks = phase_checks(run, slos, windows) + recovery_checks(found)
+    return Verdict(tuple(checks), tuple(found), tuple(trust_issues(run, slos, run_start, run_end)))

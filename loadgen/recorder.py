@@ -4,8 +4,11 @@ seconds are drained into numbered batches for the master."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from livefire.telemetry import Batch, Second
+from livefire.telemetry import HEARTBEAT, Batch, Second
+
+MAX_BACKFILL_S = 600
 
 
 class Recorder:
@@ -13,6 +16,8 @@ class Recorder:
         self.worker = worker
         self._seconds: dict[int, Second] = {}
         self._seq = 0
+        self._records: list[dict[str, Any]] = []
+        self._next: int | None = None  # first second not yet given a heartbeat
 
     def _second(self, at: float | None) -> Second:
         t = int(time.time() if at is None else at)
@@ -28,10 +33,27 @@ class Recorder:
     def count(self, counter: str, n: int = 1, at: float | None = None) -> None:
         self._second(at).count(counter, n)
 
+    def record(self, entry: dict[str, Any]) -> None:
+        """Keep a journal entry (e.g. an acknowledged gift) to ship with the next batch."""
+        self._records.append(entry)
+
     def drain(self, final: bool = False, now: float | None = None) -> Batch:
-        """Every complete second (all of them when `final`), as the next numbered batch."""
-        cutoff = int(time.time() if now is None else now) - 1
+        """Every complete second (all of them when `final`), as the next numbered batch.
+
+        A second is complete one second after it ends (observations are stamped with the time
+        their last byte arrived, which may lag a little). Every second this worker was alive
+        gets a heartbeat, so a silent worker shows as a gap rather than as no traffic.
+        """
+        now = time.time() if now is None else now
+        cutoff = int(now) + 1 if final else int(now) - 1
+        first = self._next if self._next is not None else min(self._seconds, default=cutoff)
+        first = max(first, cutoff - MAX_BACKFILL_S)  # a clock jump must not loop for ages
+        for t in range(first, cutoff):
+            self._second(t).count(HEARTBEAT)
+        self._next = max(first, cutoff)
         ready = sorted(t for t in self._seconds if final or t < cutoff)
-        batch = Batch(self.worker, self._seq, [self._seconds.pop(t) for t in ready], final)
+        seconds = [self._seconds.pop(t) for t in ready]
+        batch = Batch(self.worker, self._seq, seconds, final, self._records)
+        self._records = []
         self._seq += 1
         return batch

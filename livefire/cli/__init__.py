@@ -8,13 +8,15 @@ or setup, 3 aborted, 4 inconclusive.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
-from livefire.cli import chaos, proxy, run
+from livefire.cli import chaos, proxy, run, suite, worker
 from livefire.errors import LivefireError, ScenarioError, SetupError
 
-COMMANDS = (run, proxy, chaos)
+COMMANDS = (run, suite, worker, proxy, chaos)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LivefireError as exc:
         print(f"livefire: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug in livefire must never read as a verdict (exit 1)
+        if os.environ.get("LIVEFIRE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"livefire: internal error: {type(exc).__name__}: {exc} (exit 3: no verdict); "
+            "set LIVEFIRE_DEBUG=1 for the traceback",
+            file=sys.stderr,
+        )
+        return 3
     except KeyboardInterrupt:
         print(
             "livefire: interrupted; every fault was reverted and every process stopped",

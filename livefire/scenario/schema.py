@@ -113,14 +113,41 @@ class PhaseSlos(Model):
     stream_latency_p95: Duration | None = None
     stream_latency_p99: Duration | None = None
     viewer_error_rate: Fraction | None = None
+    stream_connection_success: Fraction | None = None
+    startup_time_p95: Duration | None = None
+    streams_preserved: Fraction | None = None
+    chat_delivered_within_100ms: Fraction | None = None
+    chat_loss: Fraction | None = None
+    gift_success: Fraction | None = None
+
+
+class GiftSlos(Model):
+    """Reconciliation after the run: acknowledged gifts against the platform's ledger."""
+
+    eventual_consistency: Fraction = 0.9998  # acknowledged gifts booked once within deadline
+    deadline: Duration = 30.0  # from acknowledgement to the ledger
+    max_lost: int = Field(default=0, ge=0)  # acknowledged gifts never booked
+    max_doubled: int = Field(default=0, ge=0)  # gifts booked more than once
 
 
 class Slos(PhaseSlos):
     """Promises over the whole run, plus per-phase overrides and recovery budgets."""
 
-    during_faults: PhaseSlos | None = None
+    before_faults: PhaseSlos | None = None  # from the start until the first injection
+    during_faults: PhaseSlos | None = None  # while any fault is in effect
+    after_faults: PhaseSlos | None = None  # from the last revert to the end
     recovery: dict[str, Duration] = Field(default_factory=dict)  # fault name → recovery budget
+    gifts: GiftSlos | None = None  # reconcile the gifters' journal with the ledger
     stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
+    max_schedule_lag_p99: Duration = 0.05  # generator lateness beyond this: INCONCLUSIVE
+    max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
+
+
+class Expect(Model):
+    """What a negative control must produce: `livefire suite` counts it green only then."""
+
+    result: Literal["pass", "fail"] = "pass"
+    broken: tuple[str, ...] = ()  # promises that must be among the broken ones
 
 
 class Scenario(Model):
@@ -131,4 +158,5 @@ class Scenario(Model):
     load: Load
     faults: tuple[FaultSpec, ...] = ()
     slos: Slos
+    expect: Expect = Expect()
     version: Literal[1] = 1

@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+log = logging.getLogger(__name__)
 
 
 def base_parser(name: str) -> argparse.ArgumentParser:
@@ -65,13 +68,16 @@ async def errors_as_json(
         if exc.status < 400:
             raise
         return json_error(exc.status, exc.reason)
+    except Exception as exc:  # a bug must still answer JSON, and never take the process down
+        log.exception("%s %s failed", request.method, request.path)
+        return json_error(500, f"internal error: {type(exc).__name__}; see the component log")
 
 
 async def serve(
     app: web.Application,
     args: argparse.Namespace,
     extra: dict[str, Any] | None = None,
-    background: Callable[[], Awaitable[None]] | None = None,
+    background: Callable[[], Coroutine[Any, Any, None]] | None = None,
 ) -> None:
     """Run `app` until SIGTERM/SIGINT; write the ready file once it listens."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)

@@ -36,6 +36,8 @@ def test_smoke_passes_and_leaves_nothing_behind(run_dir: Path) -> None:
     before = [r["latency_p95_ms"] for r in report["timeline"] if 12 <= r["t"] <= 19]
     assert min(during) - max(before) >= 300
     assert "RESULT: PASS" in out
+    for name in ("junit.xml", "report.html", "metrics.prom"):
+        assert f"report: {run_dir / name}" in out
     assert Journal(run_dir).active() == []
     assert stragglers(run_dir) == []
 
@@ -73,3 +75,17 @@ def test_ctrl_c_mid_fault_reverts_and_stops_everything(run_dir: Path) -> None:
     assert Journal(run_dir).active() == []
     assert stragglers(run_dir) == []
     assert report_of(run_dir)["status"] == "interrupted"
+
+
+def test_suite_counts_a_failing_negative_control_as_expected(tmp_path: Path) -> None:
+    junit = tmp_path / "suite.xml"
+    proc = livefire("suite", str(SCENARIOS / "smoke-breach.yaml"), "--run-dir",
+                    str(tmp_path / "runs"), "--junit", str(junit), "--quiet")
+    out, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, out
+    assert "== smoke-breach: as expected" in out
+    report = report_of(tmp_path / "runs" / "smoke-breach")
+    assert report["result"] == "fail"
+    xml = junit.read_text()
+    assert 'tests="1"' in xml and 'failures="0"' in xml and 'name="smoke-breach"' in xml
+    assert stragglers(tmp_path / "runs" / "smoke-breach") == []

@@ -13,7 +13,7 @@ def test_merged_percentile_is_within_one_percent_of_exact() -> None:
     recorders = [Recorder(f"w{i}") for i in range(3)]
     for i, value in enumerate(values):
         recorders[i % 3].observe(tm.STREAM_LATENCY, value, at=1000 + i % 5)
-    batches = [r.drain(final=True) for r in recorders]
+    batches = [r.drain(final=True, now=1005) for r in recorders]
     series = tm.merge_batches(batches)
     exact = sorted(values)[int(0.95 * len(values)) - 1]
     measured = SLIS.get("stream_latency_p95").measure(series)
@@ -23,7 +23,7 @@ def test_merged_percentile_is_within_one_percent_of_exact() -> None:
 def test_replayed_batch_is_counted_once() -> None:
     recorder = Recorder("w1")
     recorder.count(tm.REQUESTS, 5, at=10)
-    batch = recorder.drain(final=True)
+    batch = recorder.drain(final=True, now=11)
     again = tm.Batch.from_json(batch.to_json())
     series = tm.merge_batches([batch, again])
     assert series[0].counters[tm.REQUESTS] == 5
@@ -36,8 +36,8 @@ def test_merge_equals_sum_of_parts() -> None:
         b.count(tm.REQUESTS, 2, at=50 + i % 4)
         a.observe(tm.STREAM_LATENCY, 0.1, at=50)
         b.observe(tm.STREAM_LATENCY, 0.2, at=51)
-    series = tm.merge_batches([a.drain(final=True), b.drain(final=True)])
-    assert sum(s.counters[tm.REQUESTS] for s in series) == 300
+    series = tm.merge_batches([a.drain(final=True, now=54), b.drain(final=True, now=54)])
+    assert sum(s.counters.get(tm.REQUESTS, 0) for s in series) == 300
     counts = sum(
         s.histograms[tm.STREAM_LATENCY].get_total_count()
         for s in series
@@ -53,4 +53,14 @@ def test_drain_keeps_the_current_second_until_final() -> None:
     assert [s.t for s in recorder.drain(now=101.5).seconds] == []
     assert [s.t for s in recorder.drain(now=102.2).seconds] == [100]
     last = recorder.drain(final=True, now=102.2)
-    assert [s.t for s in last.seconds] == [101] and last.final and last.seq == 2
+    assert [s.t for s in last.seconds] == [101, 102] and last.final and last.seq == 2
+
+
+def test_every_second_alive_gets_one_heartbeat() -> None:
+    recorder = Recorder("w")
+    recorder.count(tm.REQUESTS, 1, at=100)
+    batches = [recorder.drain(now=now) for now in (101.1, 102.3, 103.0, 105.9)]
+    batches.append(recorder.drain(final=True, now=106.5))
+    series = tm.merge_batches(batches)
+    assert [s.t for s in series] == list(range(100, 107))
+    assert all(s.counters[tm.HEARTBEAT] == 1 for s in series)

@@ -1,0 +1,181 @@
+"""`report.html`: one self-contained page (plotly.js inline, no network) that tells the
+story of a run: the verdict beside the promise and the production figure, recovery, the fault
+windows, and per-second plots of what the users experienced.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from livefire.reports import plots
+from livefire.reports.base import Report, ReportFormat, broken, checks, duration_s, register
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;
+max-width:1300px}
+h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.meta{color:#555}.badge{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;
+font-weight:600}.pass{background:#2e7d32}.fail{background:#c62828}.aborted{background:#ef6c00}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;padding:5px 10px;
+text-align:left}th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.broken td{background:#ffebee;font-weight:600}.warn{background:#fff3e0;padding:8px;
+border-left:4px solid #ef6c00}pre{background:#f7f7f7;padding:8px;overflow:auto;font-size:12px}
+"""
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def render(report: Report) -> str:
+    title = f"livefire — {report.get('scenario', '?')}"
+    parts = [
+        _header(report),
+        _verdict_table(report),
+        _recovery_table(report),
+        _faults_table(report),
+        _plots(report),
+        _target(report),
+    ]
+    body = "\n".join(p for p in parts if p)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _header(report: Report) -> str:
+    result = str(report.get("result", "?"))
+    badge = result if result in ("pass", "fail", "aborted") else "aborted"
+    facts = [f"status {esc(report.get('status', '?'))}", f"file {esc(report.get('file', '?'))}"]
+    if isinstance(report.get("started"), int | float):
+        facts.append(f"started {_utc(report['started'])}")
+    if (seconds := duration_s(report)) is not None:
+        facts.append(f"took {seconds:.1f} s")
+    lines = [
+        f"<h1>livefire: {esc(report.get('scenario', '?'))} "
+        f'<span class="badge {badge}">{esc(result.upper())}</span></h1>',
+        f'<p class="meta">{" · ".join(facts)} · schema {esc(report.get("schema", "?"))}</p>',
+    ]
+    names = [f"{c.get('promise')} ({c.get('phase')})" for c in broken(report)]
+    names += [f"recovery of {r.get('sli')} from {r.get('fault_id')}" for r in _late(report)]
+    if names:
+        lines.append(f'<p class="warn">Broken promises: {esc(", ".join(names))}</p>')
+    for fault_id in report.get("revert_failures") or []:
+        lines.append(
+            f'<p class="warn">Fault {esc(fault_id)} could not be reverted: run '
+            "<code>livefire chaos revert --journal RUN_DIR</code></p>"
+        )
+    return "\n".join(lines)
+
+
+def _verdict_table(report: Report) -> str:
+    rows = []
+    for check in checks(report):
+        ok = bool(check.get("passed"))
+        rows.append(
+            f'<tr class="{"held" if ok else "broken"}"><td>{esc(check.get("promise"))}</td>'
+            f"<td>{esc(check.get('phase'))}</td><td class=num>{esc(check.get('found'))}</td>"
+            f"<td class=num>{esc(check.get('expected'))}</td>"
+            f"<td>{esc(check.get('documented') or '—')}</td>"
+            f"<td>{'held' if ok else 'BROKEN'}</td></tr>"
+        )
+    if not rows:
+        return "<h2>Verdict</h2>\n<p>No promises were judged.</p>"
+    head = (
+        "<tr><th>Promise</th><th>Phase</th><th>Measured</th><th>Promised</th>"
+        "<th>Production (documented)</th><th>Result</th></tr>"
+    )
+    return f'<h2>Verdict</h2>\n<table id="verdict">\n{head}\n' + "\n".join(rows) + "\n</table>"
+
+
+def _recovery_table(report: Report) -> str:
+    rows = []
+    for row in report.get("recovery") or []:
+        seconds, budget = row.get("seconds"), row.get("budget_s")
+        took = f"{seconds:.1f} s" if _num(seconds) else "not recovered"
+        held = _recovered_in_time(row)
+        rows.append(
+            f'<tr class="{"held" if held else "broken"}"><td>{esc(row.get("fault_id"))}</td>'
+            f"<td>{esc(row.get('sli'))}</td><td class=num>{esc(took)}</td>"
+            f"<td class=num>{esc(f'{budget:g} s' if _num(budget) else '—')}</td>"
+            f"<td class=num>{esc(_at(row.get('recovered_at_s')))}</td>"
+            f"<td>{'held' if held else 'BROKEN'}</td></tr>"
+        )
+    if not rows:
+        return ""
+    head = (
+        "<tr><th>Fault</th><th>SLI</th><th>Recovered in</th><th>Budget</th>"
+        "<th>Recovered at</th><th>Result</th></tr>"
+    )
+    return f'<h2>Recovery</h2>\n<table id="recovery">\n{head}\n' + "\n".join(rows) + "\n</table>"
+
+
+def _recovered_in_time(row: dict[str, Any]) -> bool:
+    """Recovered before the run ended, and within its budget when one was promised."""
+    seconds, budget = _number(row.get("seconds")), _number(row.get("budget_s"))
+    return seconds is not None and (budget is None or seconds <= budget)
+
+
+def _late(report: Report) -> list[dict[str, Any]]:
+    return [r for r in report.get("recovery") or [] if not _recovered_in_time(r)]
+
+
+def _faults_table(report: Report) -> str:
+    faults = report.get("faults") or []
+    if not faults:
+        return "<h2>Faults</h2>\n<p>No faults were injected.</p>"
+    rows = [
+        f"<tr><td>{esc(f.get('fault_id'))}</td><td>{esc(f.get('fault'))}</td>"
+        f"<td>{esc(f.get('target'))}</td><td class=num>{esc(_at(f.get('start_s')))}</td>"
+        f"<td class=num>{esc(_at(f.get('end_s')))}</td></tr>"
+        for f in faults
+    ]
+    head = "<tr><th>Id</th><th>Fault</th><th>Target</th><th>From</th><th>To</th></tr>"
+    return f'<h2>Faults</h2>\n<table id="faults">\n{head}\n' + "\n".join(rows) + "\n</table>"
+
+
+def _plots(report: Report) -> str:
+    shown = plots.present(report)
+    if not shown:
+        return "<h2>Timeline</h2>\n<p>The report has no per-second timeline.</p>"
+    divs = [plots.figure_html(report, p, include_plotlyjs=i == 0) for i, p in enumerate(shown)]
+    note = (
+        "<p class=meta>Shaded: fault windows. Black dotted: promises for the whole run; "
+        "red dotted: promises judged during faults. Dashed green: recovery.</p>"
+    )
+    return "<h2>Timeline</h2>\n" + note + "\n" + "\n".join(divs)
+
+
+def _target(report: Report) -> str:
+    target = report.get("target")
+    if not target:
+        return ""
+    text = json.dumps(target, indent=2, sort_keys=True)
+    return f"<h2>Target</h2>\n<details><summary>endpoints</summary><pre>{esc(text)}</pre></details>"
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _num(value) else None
+
+
+def _at(value: Any) -> str:
+    return f"t={value:.1f} s" if _num(value) else "—"
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+FORMAT = register(
+    ReportFormat("html", "report.html", render, "one self-contained page with plots, offline")
+)

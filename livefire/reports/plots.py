@@ -1,0 +1,199 @@
+"""Timeline plots for the HTML report: one plotly figure per SLI family, each only when the
+report's timeline carries its fields, each with every fault window shaded and named, and
+recovery marked where the report has recovery data.
+
+Kept apart from `html.py` so the page layout and the plotting can change independently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from livefire.reports.base import Report, checks
+
+Row = dict[str, Any]
+Value = Callable[[Row], float | None]
+
+FAULT_COLOURS = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
+RECOVERY_COLOUR = "#2ca02c"
+
+
+def field(key: str, scale: float = 1.0) -> Value:
+    def value(row: Row) -> float | None:
+        raw = row.get(key)
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            return None
+        return float(raw) * scale
+
+    return value
+
+
+def error_rate(row: Row) -> float | None:
+    requests, errors = row.get("requests"), row.get("errors")
+    if not isinstance(requests, int | float) or not isinstance(errors, int | float):
+        return None
+    return 100.0 * errors / requests if requests else None
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: Value
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One figure: its lines, and the promises (SLO names) it shows and marks recovery for."""
+
+    id: str
+    title: str
+    y_title: str
+    lines: tuple[Line, ...]
+    promises: tuple[str, ...] = ()  # SLO names whose thresholds are drawn, in the y unit
+    scale: float = 1.0  # threshold (base unit) → y unit
+
+
+PLOTS = (
+    Plot(
+        "latency",
+        "Stream latency",
+        "ms",
+        (
+            Line("p50", field("latency_p50_ms")),
+            Line("p95", field("latency_p95_ms")),
+            Line("p99", field("latency_p99_ms")),
+        ),
+        ("stream_latency_p50", "stream_latency_p95", "stream_latency_p99"),
+        1000.0,
+    ),
+    Plot(
+        "errors",
+        "Viewer error rate",
+        "% of requests",
+        (Line("errors", error_rate),),
+        ("viewer_error_rate",),
+        100.0,
+    ),
+    Plot("users", "Active users", "users", (Line("users", field("users")),)),
+    Plot("stalls", "Stalls", "stalls per second", (Line("stalls", field("stalls")),)),
+    Plot(
+        "chat",
+        "Chat delivered within 100 ms",
+        "% of messages",
+        (Line("within 100 ms", field("chat_delivered_within_100ms", 100.0)),),
+        ("chat_delivered_within_100ms",),
+        100.0,
+    ),
+)
+
+
+def present(report: Report) -> list[Plot]:
+    """The plots this report has data for, in display order."""
+    rows = report.get("timeline") or []
+    return [p for p in PLOTS if any(ln.value(r) is not None for r in rows for ln in p.lines)]
+
+
+def figure_html(report: Report, plot: Plot, include_plotlyjs: bool) -> str:
+    """One `<div id="plot-ID">`; the first one on a page carries plotly.js inline."""
+    import plotly.graph_objects as go  # deferred: JSON, JUnit and metrics don't need plotly
+
+    rows = report.get("timeline") or []
+    fig = go.Figure()
+    xs = [r.get("t") for r in rows]
+    for line in plot.lines:
+        ys = [line.value(r) for r in rows]
+        if any(y is not None for y in ys):
+            fig.add_trace(go.Scatter(x=xs, y=ys, name=line.label, mode="lines"))
+    _promise_lines(fig, report, plot)
+    _fault_windows(fig, report, xs)
+    _recovery_marks(fig, report, plot)
+    fig.update_layout(
+        title=plot.title,
+        height=330,
+        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        xaxis_title="seconds since start",
+        yaxis_title=plot.y_title,
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_xaxes(rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero")
+    return str(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=include_plotlyjs,
+            div_id=f"plot-{plot.id}",
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
+
+
+def _promise_lines(fig: Any, report: Report, plot: Plot) -> None:
+    """Overall promises across the plot; during-fault promises only across the fault windows,
+    which is where they are judged."""
+    for check in checks(report):
+        name, threshold = check.get("promise"), check.get("threshold")
+        if name not in plot.promises or not isinstance(threshold, int | float):
+            continue
+        y, label = threshold * plot.scale, f"{name} {check.get('expected', '')}"
+        if check.get("phase") == "overall":
+            fig.add_hline(
+                y=y,
+                line_dash="dot",
+                line_color="#555",
+                annotation_text=f"promise {label}",
+                annotation_position="top right",
+            )
+            continue
+        for fault in report.get("faults") or []:
+            start, end = fault.get("start_s"), fault.get("end_s")
+            if isinstance(start, int | float) and isinstance(end, int | float):
+                fig.add_shape(
+                    type="line",
+                    x0=start,
+                    x1=end,
+                    y0=y,
+                    y1=y,
+                    line={"dash": "dot", "color": "#b71c1c"},
+                )
+
+
+def _fault_windows(fig: Any, report: Report, xs: list[Any]) -> None:
+    last = max((x for x in xs if isinstance(x, int | float)), default=0.0)
+    for i, fault in enumerate(report.get("faults") or []):
+        start = fault.get("start_s")
+        if not isinstance(start, int | float):
+            continue
+        end = fault.get("end_s")
+        fig.add_vrect(
+            x0=start,
+            x1=end if isinstance(end, int | float) else last,
+            fillcolor=FAULT_COLOURS[i % len(FAULT_COLOURS)],
+            opacity=0.15,
+            line_width=0,
+            annotation_text=f"{fault.get('fault_id', '')} {fault.get('fault', '?')}"
+            f" on {fault.get('target', '?')}",
+            annotation_position="top left",
+        )
+
+
+def _recovery_marks(fig: Any, report: Report, plot: Plot) -> None:
+    """A dashed line where each fault's SLI recovered, on the plot that shows that SLI
+    (the first plot when none does)."""
+    shown = present(report) or [plot]
+    for row in report.get("recovery") or []:
+        at, sli = row.get("recovered_at_s"), str(row.get("sli", ""))
+        home = next((p.id for p in shown if sli in p.promises), shown[0].id)
+        if plot.id != home or not isinstance(at, int | float):
+            continue
+        seconds = row.get("seconds")
+        took = f" in {seconds:.1f} s" if isinstance(seconds, int | float) else ""
+        fig.add_vline(
+            x=at,
+            line_dash="dash",
+            line_color=RECOVERY_COLOUR,
+            annotation_text=f"{row.get('fault_id', '')} {sli} recovered{took}",
+            annotation_position="bottom right",
+        )

@@ -1,0 +1,50 @@
+"""`livefire.report.build` and the JSON Schema stay in step: a report built from synthetic
+telemetry of known truth satisfies the schema and renders in every format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from chaos.journal import INJECTED, REVERTED, Entry
+from livefire import report as reports
+from livefire import telemetry as tm
+from livefire.conductor import RunOutcome
+from livefire.reports import SCHEMA_FILE, write_all
+from livefire.scenario.schema import PhaseSlos, Slos
+from livefire.verdict import evaluate, fault_windows
+
+T0 = 1_000.0
+
+
+def outcome() -> RunOutcome:
+    series = []
+    for t in range(int(T0), int(T0) + 30):
+        second = tm.Second(t)
+        for _ in range(20):
+            second.observe(tm.STREAM_LATENCY, 0.4 if 10 <= t - T0 < 20 else 0.05)
+        second.count(tm.REQUESTS, 10)
+        series.append(second)
+    journal = [
+        Entry("f0", INJECTED, T0 + 10, "edge-latency", "edge-apac"),
+        Entry("f0", REVERTED, T0 + 20, "edge-latency", "edge-apac"),
+    ]
+    return RunOutcome("completed", T0, T0 + 30, series, journal, {"origin": "http://o"})
+
+
+def test_built_report_satisfies_the_schema_and_renders(tmp_path: Path) -> None:
+    run = outcome()
+    windows = fault_windows(run.journal, run.ended)
+    slos = Slos(stream_latency_p95=0.5, during_faults=PhaseSlos(stream_latency_p95=0.2))
+    verdict = evaluate(run.series, slos, run.started, run.ended, windows)
+    report = reports.build("synthetic", "game.yaml", run, verdict, windows)
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text()))
+    assert [(c["promise"], c["phase"], c["passed"], c["unit"]) for c in report["checks"]] == [
+        ("stream_latency_p95", "overall", True, "s"),
+        ("stream_latency_p95", "during_faults", False, "s"),
+    ]
+    assert report["result"] == "fail"
+    assert len(write_all(report, tmp_path)) == 4
+    assert "FAIL  stream_latency_p95     during_faults" in "\n".join(reports.summary(report))
