@@ -13,10 +13,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from livefire.cli import proxy, run
+from livefire.cli import proxy, run, stubs
 from livefire.errors import LivefireError, ScenarioError, SetupError
 
-COMMANDS = (run, proxy)
+COMMANDS = (run, proxy, stubs)
 
 
 def build_parser() -> argparse.ArgumentParser:
