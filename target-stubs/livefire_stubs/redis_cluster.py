@@ -275,6 +275,7 @@ class RedisCluster:
         node.dir.mkdir(parents=True, exist_ok=True)
         lines = [f"port {node.port}", f"bind {HOST}", f"dir {node.dir}", f"logfile {node.log}"]
         lines += ["protected-mode no", "daemonize no"]
+        lines.append("set-proc-title no")  # keeps /proc/PID/environ, where the marker is
         if node.sentinel:
             name, p = self.master_name, self.primary.port
             lines += [

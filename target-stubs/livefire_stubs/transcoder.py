@@ -182,7 +182,7 @@ class Transcoder:
         while True:
             await asyncio.sleep(max(0.0, stream.t0 + (frame + 1) / self.fps - time.time()))
             started = time.process_time()
-            self._add_frame(stream, frame)
+            self.add_frame(stream, frame)
             frame += 1
             if frame % self.frames_per_segment == 0:
                 k = frame // self.frames_per_segment - 1
@@ -198,7 +198,8 @@ class Transcoder:
                     )
             self.encode_seconds.observe(time.process_time() - started)
 
-    def _add_frame(self, stream: LiveStream, frame: int) -> None:
+    def add_frame(self, stream: LiveStream, frame: int) -> None:
+        """Encode frame `frame` of every rendition (the loop and the benchmark drive this)."""
         capture_ms = int((stream.t0 + frame / self.fps) * 1000)
         for rendition in stream.ladder:
             if frame % (self.fps // rendition.fps):
