@@ -24,9 +24,11 @@ _PR_SET_PDEATHSIG = 1
 MARKER = "LIVEFIRE_RUN_DIR"  # set in every child's environment: how tests find stragglers
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here: never dlopen after a fork
+
+
+def set_pdeathsig() -> None:  # runs in the child between fork and exec
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Child:
     popen: subprocess.Popen[bytes]
     log: Path
     ready: dict[str, Any] = field(default_factory=dict)
+    argv: list[str] = field(default_factory=list)  # as started, --ready-file included
 
     @property
     def pid(self) -> int:
@@ -87,7 +90,26 @@ class ProcessGroup:
         die_with_parent: bool = True,
     ) -> Child:
         """Start `argv` (with `--ready-file` appended when `ready`) and wait until it is ready."""
-        ready_file = self.run_dir / "ready" / f"{name}.json"
+        child = self.launch(name, argv, ready=ready, env=env, die_with_parent=die_with_parent)
+        if ready:
+            self.wait_ready(child, timeout)
+        return child
+
+    def ready_file(self, name: str) -> Path:
+        return self.run_dir / "ready" / f"{name}.json"
+
+    def launch(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        ready: bool = True,
+        env: dict[str, str] | None = None,
+        die_with_parent: bool = True,
+    ) -> Child:
+        """Start `argv` without waiting: launch several, then `wait_ready` each, so they
+        start in parallel."""
+        ready_file = self.ready_file(name)
         ready_file.parent.mkdir(exist_ok=True)
         ready_file.unlink(missing_ok=True)
         full = [*argv, "--ready-file", str(ready_file)] if ready else argv
@@ -100,13 +122,16 @@ class ProcessGroup:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 env={**os.environ, MARKER: str(self.run_dir), **(env or {})},
-                preexec_fn=_die_with_parent if die_with_parent else None,
+                preexec_fn=set_pdeathsig if die_with_parent else None,
             )
-        child = Child(name, popen, log)
+        child = Child(name, popen, log, argv=full)
         self.children.append(child)
-        if ready:
-            child.ready = self._wait_ready(child, ready_file, timeout)
         return child
+
+    def wait_ready(self, child: Child, timeout: float = 30.0) -> dict[str, Any]:
+        """Until `child` wrote its ready file (returned, and kept as `child.ready`)."""
+        child.ready = self._wait_ready(child, self.ready_file(child.name), timeout)
+        return child.ready
 
     def _wait_ready(self, child: Child, ready_file: Path, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -30,6 +30,8 @@ from typing import Any
 
 import redis
 
+from livefire.processes import MARKER, set_pdeathsig
+
 __all__ = ["ClusterError", "RedisCluster", "RedisNode", "free_port"]
 
 HOST = "127.0.0.1"
@@ -140,14 +142,19 @@ class RedisCluster:
     def start(self, timeout: float = 20.0) -> RedisCluster:
         """Start every process, then wait for replica sync and Sentinel agreement."""
         try:
-            for node in self.nodes.values():
-                self._write_config(node)
-                self._spawn(node)
+            self.launch()
             self.wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def launch(self) -> None:
+        """Start every process without waiting (call `wait_ready` next), so a launcher can
+        start other components meanwhile; `stop()` if anything fails."""
+        for node in self.nodes.values():
+            self._write_config(node)
+            self._spawn(node)
 
     def stop(self, timeout: float = 5.0) -> None:
         """SIGTERM every process (SIGCONT first, in case chaos froze it), SIGKILL laggards."""
@@ -189,6 +196,11 @@ class RedisCluster:
 
     def thaw(self, name: str) -> None:
         self.kill(name, signal.SIGCONT)
+
+    def restart_argv(self, name: str) -> list[str]:
+        """The command that starts `name` again from its config (for chaos restarts)."""
+        node = self.nodes[name]
+        return [self.redis_server, str(node.config)] + (["--sentinel"] if node.sentinel else [])
 
     def restart(self, name: str) -> None:
         """Start a dead process again from its (Sentinel-rewritten) config."""
@@ -263,6 +275,7 @@ class RedisCluster:
         node.dir.mkdir(parents=True, exist_ok=True)
         lines = [f"port {node.port}", f"bind {HOST}", f"dir {node.dir}", f"logfile {node.log}"]
         lines += ["protected-mode no", "daemonize no"]
+        lines.append("set-proc-title no")  # keeps /proc/PID/environ, where the marker is
         if node.sentinel:
             name, p = self.master_name, self.primary.port
             lines += [
@@ -287,8 +300,13 @@ class RedisCluster:
         node.config.write_text("\n".join(lines) + "\n")
 
     def _spawn(self, node: RedisNode) -> None:
-        argv = [self.redis_server, str(node.config)] + (["--sentinel"] if node.sentinel else [])
+        argv = self.restart_argv(node.name)
         with open(node.dir / "stdout.log", "ab") as out:
             node.process = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=os.environ | {MARKER: str(self.run_dir)},  # how stragglers are found
+                preexec_fn=set_pdeathsig,  # never outlives its starter, even after a kill -9
             )

@@ -1,0 +1,102 @@
+"""What a running platform says about itself: `Platform.describe()`, printed by
+`livefire stubs status --json`, kept in the conductor's report and read by
+`chaos.targets.resolve_targets`. A JSON object:
+
+    {
+      "run_dir": "/abs/runs/stubs",
+      "proxy_api": "http://127.0.0.1:P",          # the fault proxy's Toxiproxy API
+      "origin": "http://127.0.0.1:P",             # direct (not proxied)
+      "router": "http://127.0.0.1:P",             # GET /route?region=&stream=, GET /regions
+      "edges": {"apac": "http://127.0.0.1:P", ...},   # what viewers use: through edge-<region>
+      "chat": ["ws://127.0.0.1:P", ...],          # one per chat node
+      "gifts": "http://...", "ledger": "http://.../ledger",
+      "discovery": "http://...",                  # GET /search?q=live
+      "payments": "http://...",                   # the payment stub, through proxy `payments`
+      "streams": ["live1"], "sabotage": [...],
+      "master_playlists": {"apac": ["http://.../live/live1/master.m3u8"], ...},
+      "region_shares": {"apac": 0.5, ...},
+      "proxies": {"edge-apac": "http://127.0.0.1:P", ...},  # proxy name → URL through it
+      "redis": {"master_name", "sentinels": ["h:p"], "nodes": {"primary": {"addr", "pid",
+                "log"}, "replica": ..., "sentinel-0": ...}},
+      "components": {NAME: {"name", "pid", "url", "log", "restart": [argv], ...ready extras}},
+      "fault_targets": {                          # chaos.targets format
+        "edge-apac": {"proxy": "edge-apac"},      # every proxy
+        "transcoder-1": {"component": "transcoder-1"},   # every process
+        "redis": {"redis": {"url", "replica_url", "sentinels", "master"},
+                  "component": "redis-primary"},
+        "redis-primary": {"component": "redis-primary"}, "redis-replica": {...}
+      }
+    }
+
+Component names: proxy, origin, payment, edge-<region>-node, discovery, gifts-api,
+gifts-worker-<n>, chat-<n>, router, transcoder-<n>, redis-primary, redis-replica,
+redis-sentinel-<n>. A `restart` argv starts the process again at the same address (its port
+pinned), carrying the run's marker so `Platform.stop()` stops it too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from livefire_stubs.launcher import Platform
+
+
+def describe(platform: Platform) -> dict[str, Any]:
+    return {
+        "run_dir": str(platform.run_dir),
+        "proxy_api": platform.proxy_api,
+        "origin": platform.origin,
+        "router": platform.router,
+        "edges": dict(platform.edges),
+        "chat": list(platform.chat),
+        "gifts": platform.gifts,
+        "ledger": f"{platform.gifts}/ledger" if platform.gifts else "",
+        "discovery": platform.discovery,
+        "payments": platform.payments,
+        "streams": list(platform.topology.streams),
+        "sabotage": list(platform.sabotage),
+        "master_playlists": platform.master_urls(),
+        "region_shares": platform.region_shares(),
+        "proxies": dict(platform.proxies),
+        "redis": platform.redis.info() if platform.redis else {},
+        "components": {**platform.components, **redis_components(platform)},
+        "fault_targets": fault_targets(platform),
+    }
+
+
+def redis_components(platform: Platform) -> dict[str, dict[str, Any]]:
+    if platform.redis is None:
+        return {}
+    return {
+        f"redis-{node.name}": {
+            "name": f"redis-{node.name}",
+            "pid": node.pid,
+            "addr": f"{node.addr[0]}:{node.addr[1]}",
+            "log": str(node.log),
+            "restart": platform.redis.restart_argv(node.name),
+        }
+        for node in platform.redis.nodes.values()
+    }
+
+
+def fault_targets(platform: Platform) -> dict[str, dict[str, Any]]:
+    """Every name a scenario may aim a fault at, in `chaos.targets.TargetDecl` form."""
+    targets: dict[str, dict[str, Any]] = {name: {"proxy": name} for name in platform.proxies}
+    for name in platform.topology.processes():
+        if name in platform.components:
+            targets[name] = {"component": name}
+    if platform.redis is not None:
+        cluster = platform.redis
+        targets["redis"] = {
+            "redis": {
+                "url": f"redis://{cluster.primary.addr[0]}:{cluster.primary.port}",
+                "replica_url": f"redis://{cluster.replica.addr[0]}:{cluster.replica.port}",
+                "sentinels": [f"{h}:{p}" for h, p in cluster.sentinel_addrs],
+                "master": cluster.master_name,
+            },
+            "component": "redis-primary",
+        }
+        targets["redis-primary"] = {"component": "redis-primary"}
+        targets["redis-replica"] = {"component": "redis-replica"}
+    return targets
