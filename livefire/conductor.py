@@ -23,10 +23,12 @@ from livefire_stubs.topology import TOPOLOGIES, Topology
 from chaos.journal import Entry, Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
+from chaos.targets import resolve_targets
 from livefire.errors import ScenarioError
 from livefire.ledger import settled_ledger
 from livefire.loadrunner import LoadRunner
 from livefire.processes import ProcessGroup
+from livefire.registry import suggest
 from livefire.scenario import LoadedScenario
 from livefire.telemetry import (
     Second,
@@ -105,17 +107,34 @@ def topology_for(loaded: LoadedScenario) -> Topology:
     return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
 
 
-def check_targets(loaded: LoadedScenario, declared: tuple[str, ...]) -> None:
-    """Every fault must aim at a declared target: refused before anything starts."""
+def target_kinds(topology: Topology) -> dict[str, set[str]]:
+    """What kind of fault each declared target of an embedded platform can take."""
+    kinds: dict[str, set[str]] = {name: {"proxy"} for name in topology.proxies()}
+    kinds.update({name: {"process"} for name in topology.processes()})
+    kinds.update(
+        {"redis": {"redis", "process"}, "redis-primary": {"process"}, "redis-replica": {"process"}}
+    )
+    return {name: kinds.get(name, set()) for name in topology.fault_targets()}
+
+
+def check_targets(loaded: LoadedScenario, kinds: dict[str, set[str]]) -> None:
+    """Every fault must aim at a declared target of the kind it acts on: refused before
+    anything starts."""
     problems = []
     for index, spec in enumerate(loaded.scenario.faults):
-        if spec.target not in declared:
-            from livefire.registry import suggest
-
+        where = ("faults", index, "target")
+        if spec.target not in kinds:
+            hint = suggest(spec.target, tuple(kinds))
+            problems.append(loaded.problem(where, f"undeclared target '{spec.target}'{hint}"))
+            continue
+        needed = FAULTS.get(spec.fault).target_kind
+        if needed not in kinds[spec.target]:
+            offers = ", ".join(sorted(kinds[spec.target])) or "nothing"
             problems.append(
                 loaded.problem(
-                    ("faults", index, "target"),
-                    f"undeclared target '{spec.target}'{suggest(spec.target, declared)}",
+                    where,
+                    f"fault '{spec.fault}' needs a {needed} target, but '{spec.target}' "
+                    f"offers: {offers}",
                 )
             )
     if problems:
@@ -137,6 +156,7 @@ class Conductor:
         self.journal = Journal(self.run_dir)
         self.session = FaultSession(self.journal)
         self.outcome = RunOutcome(status="failed")
+        self.targets: dict[str, TargetRef] = {}
 
     def preflight(self) -> list[PlannedFault]:
         if self.scenario.target.embedded is None:
@@ -157,7 +177,7 @@ class Conductor:
                     )
                 ]
             )
-        check_targets(self.loaded, topology_for(self.loaded).fault_targets())
+        check_targets(self.loaded, target_kinds(topology_for(self.loaded)))
         return plan(self.scenario)
 
     def run(self) -> RunOutcome:
@@ -170,6 +190,7 @@ class Conductor:
             platform = self._start_target()
             cleanup.callback(platform.stop)
             self.outcome.target = platform.describe()
+            self.targets = resolve_targets(self.outcome.target)
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
             host, _, port = self.options.master_bind.rpartition(":")
@@ -276,10 +297,9 @@ class Conductor:
 
     def _inject(self, fault: PlannedFault, platform: Platform) -> None:
         spec = self.scenario.faults[fault.index]
-        fault_type = FAULTS.get(fault.fault)
-        params = fault_type.params.model_validate(spec.params)
-        target = TargetRef(fault.target, platform.proxy_api, fault.target)
-        driver = fault_type.build(target, params, fault.fault_id)
+        driver = FAULTS.get(fault.fault).create(
+            self.targets[fault.target], spec.params, fault.fault_id
+        )
         self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl)
 
     def _revert_all(self) -> None:
