@@ -20,7 +20,7 @@ FAULTS.add(
     FaultType(
         "cdn-region-blackhole",
         "a CDN region stops answering (its link is disabled)",
-        False,
+        True,  # the promise is a reroute *while* the region is down: recovery from injection
         CdnRegionBlackhole,
         build,
         "proxy",
