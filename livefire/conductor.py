@@ -24,12 +24,14 @@ from chaos.journal import Entry, Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
-from livefire.errors import ScenarioError
+from livefire.errors import RunAborted, ScenarioError
 from livefire.ledger import settled_ledger
+from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.processes import ProcessGroup
 from livefire.registry import suggest
 from livefire.scenario import LoadedScenario
+from livefire.slis import SLIS
 from livefire.telemetry import (
     Second,
     merge_batches,
@@ -57,6 +59,8 @@ class Tick:
     duration: float
     active_faults: tuple[str, ...]
     event: str = ""  # e.g. "inject f0 edge-latency on edge-apac"
+    latency_p95: float | None = None  # the last few settled seconds, for the progress line
+    error_rate: float | None = None
 
 
 @dataclass
@@ -211,6 +215,9 @@ class Conductor:
                 self.outcome.status = "completed"
             except KeyboardInterrupt:
                 self.outcome.status = "interrupted"
+            except RunAborted as exc:
+                self.outcome.status = "aborted"
+                self.outcome.error = str(exc)
             finally:
                 _ignore_signals()
                 self.outcome.ended = time.time()
@@ -262,6 +269,7 @@ class Conductor:
 
     def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:
         pending, active = list(planned), []
+        live = LiveSeries(self.run_dir / "telemetry" / "batches.jsonl")
         next_tick = 0.0
         while load.running():
             elapsed = time.time() - self.outcome.started
@@ -269,31 +277,47 @@ class Conductor:
                 pending.remove(fault)
                 self._inject(fault, platform)
                 active.append(fault)
-                self.progress(
-                    Tick(
-                        elapsed,
-                        self.scenario.duration,
-                        tuple(f.fault_id for f in active),
-                        f"inject {fault.fault_id} {fault.fault} on {fault.target}",
-                    )
+                self._tick(
+                    elapsed, active, f"inject {fault.fault_id} {fault.fault} on {fault.target}"
                 )
             for fault in [f for f in active if f.revert_at <= elapsed]:
                 active.remove(fault)
                 self.session.revert(fault.fault_id)
-                self.progress(
-                    Tick(
-                        elapsed,
-                        self.scenario.duration,
-                        tuple(f.fault_id for f in active),
-                        f"revert {fault.fault_id} {fault.fault} on {fault.target}",
-                    )
+                self._tick(
+                    elapsed, active, f"revert {fault.fault_id} {fault.fault} on {fault.target}"
                 )
             if elapsed >= next_tick:
                 next_tick = elapsed + 1.0
-                self.progress(
-                    Tick(elapsed, self.scenario.duration, tuple(f.fault_id for f in active))
-                )
+                live.poll()
+                self._check_guards(live)
+                self._tick(elapsed, active, "", live.settled(time.time(), 5))
             time.sleep(0.05)
+
+    def _tick(
+        self,
+        elapsed: float,
+        active: list[PlannedFault],
+        event: str,
+        recent: list[Second] | None = None,
+    ) -> None:
+        p95 = SLIS.get("stream_latency_p95").measure(recent) if recent else None
+        errors = SLIS.get("viewer_error_rate").measure(recent) if recent else None
+        self.progress(
+            Tick(
+                elapsed,
+                self.scenario.duration,
+                tuple(f.fault_id for f in active),
+                event,
+                p95,
+                errors,
+            )
+        )
+
+    def _check_guards(self, live: LiveSeries) -> None:
+        for guard in self.scenario.guards:
+            reason = breached(guard, live, time.time())
+            if reason:
+                raise RunAborted(reason)
 
     def _inject(self, fault: PlannedFault, platform: Platform) -> None:
         spec = self.scenario.faults[fault.index]

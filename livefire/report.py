@@ -33,6 +33,7 @@ def build(
         "scenario": name,
         "file": source,
         "status": outcome.status,
+        "error": outcome.error,
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
@@ -112,5 +113,6 @@ def summary(report: dict[str, Any]) -> list[str]:
         reasons = "; ".join(report.get("inconclusive", []))
         lines.append(f"RESULT: INCONCLUSIVE — {reasons}")
     else:
-        lines.append(f"RESULT: ABORTED ({report['status']}) — no verdict")
+        why = f": {report['error']}" if report.get("error") else ""
+        lines.append(f"RESULT: ABORTED ({report['status']}{why}) — no verdict")
     return lines

@@ -112,6 +112,10 @@ def _printer(quiet: bool) -> Any:
             print(f"[{tick.elapsed:6.1f}s] {tick.event}", flush=True)
         elif not quiet and int(tick.elapsed) % 10 == 0:
             faults = ",".join(tick.active_faults) or "none"
+            if tick.latency_p95 is not None:
+                faults += f"; latency p95 {tick.latency_p95 * 1000:.0f} ms"
+            if tick.error_rate is not None:
+                faults += f"; errors {tick.error_rate * 100:.2f}%"
             print(
                 f"[{tick.elapsed:6.1f}s / {tick.duration:g}s] active faults: {faults}",
                 file=sys.stdout,

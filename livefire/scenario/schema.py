@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from livefire.scenario.units import Duration, Fraction
+from livefire.scenario.units import Duration, Fraction, parse_duration, parse_fraction
+from livefire.slis import SLIS
 
 
 class Model(BaseModel):
@@ -143,6 +153,29 @@ class Slos(PhaseSlos):
     max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
 
 
+class Guard(Model):
+    """A stop condition: the run is aborted (exit 3, every fault reverted) when `sli` is past
+    `limit` for `for` seconds in a row — a game day must not take the target down for good."""
+
+    sli: str  # an SLI name, e.g. viewer_error_rate
+    limit: float  # the SLI's unit: a duration for latencies, a percentage for ratios
+    for_: Duration = Field(default=10.0, alias="for")
+
+    @field_validator("sli")
+    @classmethod
+    def _known_sli(cls, name: str) -> str:
+        if name not in SLIS:
+            raise ValueError(SLIS.unknown(name))
+        return name
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _in_the_slis_unit(cls, value: Any, info: ValidationInfo) -> float:
+        sli = info.data.get("sli")
+        unit = SLIS.get(sli).unit if sli in SLIS else "ratio"
+        return parse_duration(value) if unit == "s" else parse_fraction(value)
+
+
 class Expect(Model):
     """What a negative control must produce: `livefire suite` counts it green only then."""
 
@@ -158,5 +191,6 @@ class Scenario(Model):
     load: Load
     faults: tuple[FaultSpec, ...] = ()
     slos: Slos
+    guards: tuple[Guard, ...] = ()
     expect: Expect = Expect()
     version: Literal[1] = 1
