@@ -256,15 +256,20 @@ class Conductor:
 
     def _load_config(self, platform: Platform) -> LoadConfig:
         load = self.scenario.load
-        shape = [step.model_dump() for step in load.shape]
+        found = endpoints(self.outcome.target)
         return LoadConfig(
             run_dir=str(self.run_dir),
             duration=self.scenario.duration,
             users=load.users.model_dump(),
-            shape=shape,
+            shape=[step.model_dump() for step in load.shape],
             spawn_jitter=load.spawn_jitter,
             master_urls=platform.master_urls(),
-            region_shares=platform.describe()["region_shares"],
+            region_shares=found.region_shares,
+            streams=list(platform.topology.streams),
+            router=found.router,
+            max_stall=self.scenario.slos.max_stall,
+            chat_urls=found.chat,
+            gifts_url=found.gifts,
         )
 
     def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:
@@ -338,7 +343,7 @@ class Conductor:
             write_series(telemetry / "series.jsonl", self.outcome.series)
 
     def _read_ledger(self, platform: Platform) -> None:
-        gifts = endpoints(platform.describe()).gifts
+        gifts = endpoints(self.outcome.target).gifts
         if self.scenario.slos.gifts is None or not gifts:
             return
         acked = [r["key"] for r in self.outcome.records if r.get("state") == "acked"]

@@ -15,12 +15,14 @@ from collections.abc import Callable
 import gevent
 
 from livefire import telemetry as tm
+from loadgen.abr import Abr
 from loadgen.http import HttpResult, LeanHttpClient
 from loadgen.player import PlayerBuffer
 from loadgen.playlist import (
     MediaPlaylist,
     MediaSegment,
     PlaylistError,
+    Variant,
     blocking_url,
     parse_master,
     parse_media,
@@ -84,15 +86,23 @@ class ViewerSession:
         return result
 
     def run(self) -> None:
-        media_url = self._pick_rendition()
+        variants = self._variants()
+        abr = Abr([v.bandwidth for v in variants])
+        media_url = variants[abr.index].uri
         playlist = self._load(media_url, self.started)
         first_live = playlist.last_seq + 1  # segments from here on were discovered live
         next_seq = max(playlist.segments[0].seq, playlist.last_seq - HOLD_BACK_SEGMENTS + 1)
         while True:
             segment = _find(playlist, next_seq)
             if segment is not None:
-                self._download(segment, live=segment.seq >= first_live)
+                self._download(segment, live=segment.seq >= first_live, abr=abr)
                 next_seq += 1
+                now = time.time()
+                before = abr.index
+                if abr.decide(self.player.level, now, self.player.stalled_for(now) > 0) != before:
+                    self.recorder.count(tm.UPSWITCHES if abr.index > before else tm.DOWNSWITCHES)
+                    media_url = variants[abr.index].uri  # renditions share sequence numbers
+                    playlist = self._load(media_url)
             elif next_seq < playlist.segments[0].seq:  # fell behind the window: skip ahead
                 next_seq = playlist.segments[0].seq
             else:
@@ -103,12 +113,14 @@ class ViewerSession:
         if self.player.stalled_for(now) > self.max_stall:
             self.on_broken()
 
-    def _pick_rendition(self) -> str:
+    def _variants(self) -> list[Variant]:
+        intended: float | None = self.started  # the first attempt only: retries follow a sleep
         while True:
-            result = self.get(self.master_url, "master.m3u8", intended=self.started)
+            result = self.get(self.master_url, "master.m3u8", intended=intended)
+            intended = None
             if result.ok:
                 try:
-                    return parse_master(result.body.decode(), self.master_url)[0].uri
+                    return parse_master(result.body.decode(), self.master_url)
                 except (PlaylistError, UnicodeDecodeError, ValueError):
                     self._bad_playlist()
 
@@ -149,11 +161,12 @@ class ViewerSession:
         gevent.sleep(max(0.0, intended - time.time()))
         return self._load(url, intended=intended)
 
-    def _download(self, segment: MediaSegment, live: bool) -> None:
+    def _download(self, segment: MediaSegment, live: bool, abr: Abr) -> None:
         result = self.get(segment.uri, "segment.ts")
         if not result.ok:
             return
         arrived = result.last_byte
+        abr.observe(len(result.body), arrived - result.sent)
         if live and segment.pdt:
             latency = arrived - (segment.pdt + segment.duration)
             self.recorder.observe(tm.STREAM_LATENCY, latency, at=arrived)
