@@ -65,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
         ok, why = meets(item.scenario.expect, judgement.report)
         print(f"== {item.scenario.name}: {'as expected' if ok else 'NOT as expected: ' + why}")
         outcomes.append((item, judgement.report, ok, why))
+        if judgement.report["status"] == "interrupted":  # Ctrl-C stops the suite, not one run
+            print("== interrupted: the remaining scenarios were not run")
+            break
     if args.junit:
         _write_junit(args.junit, outcomes)
     if any(r["result"] == "aborted" for _, r, _, _ in outcomes):

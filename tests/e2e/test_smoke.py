@@ -38,6 +38,9 @@ def test_smoke_passes_and_leaves_nothing_behind(run_dir: Path) -> None:
     assert "RESULT: PASS" in out
     for name in ("junit.xml", "report.html", "metrics.prom"):
         assert f"report: {run_dir / name}" in out
+    stats = (run_dir / "locust_stats.csv").read_text()
+    assert "GET,/route," in stats, "viewers must ask the router for their edge"
+    assert "GET,segment.ts," in stats
     assert Journal(run_dir).active() == []
     assert stragglers(run_dir) == []
 
