@@ -11,7 +11,9 @@ from typing import Any
 
 from livefire import report as reports
 from livefire.conductor import Conductor, RunOptions, Tick
+from livefire.errors import SetupError
 from livefire.judge import Judgement, judge
+from livefire.livemetrics import LiveMetrics
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario
 from livefire.timeline import describe
@@ -48,6 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="validate and print the resolved fault timeline; start nothing",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve live Prometheus metrics of the run on 127.0.0.1:PORT",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -83,7 +90,20 @@ def run(args: argparse.Namespace) -> int:
         for line in describe(planned) or ["no faults"]:
             print(f"  {line}")
         return 0
-    judgement = conduct(loaded, options(args, run_dir), _printer(args.quiet))
+    progress = _printer(args.quiet)
+    if args.metrics_port:
+        live = LiveMetrics(scenario.name)
+        try:
+            live.serve(args.metrics_port)
+        except OSError as exc:
+            raise SetupError(f"--metrics-port {args.metrics_port}: {exc.strerror}") from None
+        printer = progress
+
+        def progress(tick: Tick) -> None:
+            live.update(tick)
+            printer(tick)
+
+    judgement = conduct(loaded, options(args, run_dir), progress)
     for line in reports.summary(judgement.report):
         print(line)
     for path in write_all(judgement.report, run_dir):

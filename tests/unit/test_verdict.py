@@ -66,3 +66,22 @@ def test_gift_promise_without_a_ledger_is_no_data() -> None:
 
     verdict = evaluate(series({}), Slos(gifts=GiftSlos()), T0, T0 + 60, [], None)
     assert [c.found for c in verdict.checks] == ["no data"] and not verdict.passed
+
+
+def test_a_silent_worker_is_a_gap_with_its_time_range_and_voids_a_pass() -> None:
+    run = series({})
+    for second in run:
+        beats = 1 if 30 <= second.t - T0 < 40 else 2  # one of two workers silent 30..40
+        second.count(tm.HEARTBEAT, beats)
+    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
+    assert verdict.passed and verdict.result == "inconclusive"
+    assert verdict.inconclusive == ("telemetry gap: 1 worker(s) silent from t=30s to t=40s",)
+
+
+def test_an_overloaded_generator_voids_even_a_failure() -> None:
+    run = series({range(0, 60): 1.0})
+    for second in run:
+        second.observe(tm.SCHEDULE_LAG, 0.2)
+    verdict = evaluate(run, Slos(stream_latency_p95=0.25), T0, T0 + 60, [])
+    assert not verdict.passed and verdict.result == "inconclusive"
+    assert verdict.inconclusive[0].startswith("load generator overloaded")
