@@ -24,6 +24,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def master_argv(
+    config: LoadConfig, expect_workers: int, bind: str, port: int, classes: list[str]
+) -> list[str]:
+    """The Locust master for a run: headless, the scenario's shape, CSV stats in the run dir."""
+    return [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        LOCUSTFILE,
+        "--master",
+        "--headless",
+        "--master-bind-host",
+        bind,
+        "--master-bind-port",
+        str(port),
+        "--expect-workers",
+        str(expect_workers),
+        "--expect-workers-max-wait",
+        "60",
+        "--csv",
+        str(Path(config.run_dir) / "locust"),
+        "--only-summary",
+        "--livefire-config",
+        config.to_json(),
+        *classes,
+    ]
+
+
 def worker_argv(master_host: str, master_port: int) -> list[str]:
     return [
         sys.executable,
@@ -62,29 +91,7 @@ class LoadRunner:
         classes = [USER_CLASSES[k] for k, n in self.config.users.items() if n and k in USER_CLASSES]
         if not classes:
             raise SetupError("the scenario starts no users this load generator knows")
-        argv = [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            LOCUSTFILE,
-            "--master",
-            "--headless",
-            "--master-bind-host",
-            self.bind,
-            "--master-bind-port",
-            str(self.port),
-            "--expect-workers",
-            str(self.workers + self.remote),
-            "--expect-workers-max-wait",
-            "60",
-            "--csv",
-            str(Path(self.config.run_dir) / "locust"),
-            "--only-summary",
-            "--livefire-config",
-            self.config.to_json(),
-            *classes,
-        ]
+        argv = master_argv(self.config, self.workers + self.remote, self.bind, self.port, classes)
         self.master = self.processes.spawn("locust-master", argv, ready=False)
         for index in range(self.workers):
             self.processes.spawn(

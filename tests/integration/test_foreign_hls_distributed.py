@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from livefire import telemetry as tm
-from livefire.loadrunner import LOCUSTFILE, free_port, worker_argv
+from livefire.loadrunner import free_port, master_argv, worker_argv
 from livefire.slis import SLIS
 from livefire.verdict import gaps
 from loadgen.config import LoadConfig
@@ -117,25 +116,7 @@ def test_two_workers_merge_to_the_sum_and_a_killed_worker_is_a_gap(
     )
     port = free_port()
     master = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            LOCUSTFILE,
-            "--master",
-            "--headless",
-            "--master-bind-host",
-            "127.0.0.1",
-            "--master-bind-port",
-            str(port),
-            "--expect-workers",
-            "2",
-            "--only-summary",
-            "--livefire-config",
-            config.to_json(),
-            "Viewer",
-        ],
+        master_argv(config, 2, "127.0.0.1", port, ["Viewer"]),
         cwd=ROOT,
         env=ENV,
         stdout=subprocess.DEVNULL,
