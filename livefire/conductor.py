@@ -263,6 +263,7 @@ class Conductor:
             users=load.users.model_dump(),
             shape=[step.model_dump() for step in load.shape],
             spawn_jitter=load.spawn_jitter,
+            decode_sample=load.decode_sample,
             master_urls=platform.master_urls(),
             region_shares=found.region_shares,
             streams=list(platform.topology.streams),

@@ -150,6 +150,14 @@ SLIS.add(
 )
 
 
+def segments_valid(seconds: Sequence[tm.Second]) -> float | None:
+    valid, invalid = total(seconds, tm.SEGMENTS_DECODED), total(seconds, tm.SEGMENTS_INVALID)
+    return valid / (valid + invalid) if valid + invalid else None
+
+
+SLIS.add("segments_valid", Sli("segments_valid", "ratio", True, segments_valid))
+
+
 def format_value(sli: Sli, value: float | None) -> str:
     if value is None:
         return "no data"

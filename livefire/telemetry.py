@@ -32,6 +32,7 @@ HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG, CHAT_LATEN
 REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
 SEGMENTS, STALLS, STALL_MS = "segments", "stalls", "stall_ms"
 SESSION_RESTARTS = "session_restarts"  # a viewer had to start over
+SEGMENTS_DECODED, SEGMENTS_INVALID = "segments_decoded", "segments_invalid"  # PyAV sample
 UPSWITCHES, DOWNSWITCHES = "abr_upswitches", "abr_downswitches"  # rendition changes
 HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps show
 STREAMS_STARTED, STREAMS_BROKEN = "streams_started", "streams_broken"  # a viewer's session

@@ -21,6 +21,7 @@ class LoadConfig:
     region_shares: dict[str, float] = field(default_factory=dict)  # region → share of viewers
     streams: list[str] = field(default_factory=list)  # live stream names (= chat rooms)
     router: str | None = None  # GSLB base URL: viewers ask it for an edge, and again on failure
+    decode_sample: float = 0.0  # share of downloaded segments decoded with PyAV and checked
     max_stall: float = 8.0  # a stall longer than this means the stream was not preserved
     chat_urls: list[str] = field(default_factory=list)  # chat node WebSocket URLs
     chat_interval: float = 2.0  # seconds between one chatter's messages

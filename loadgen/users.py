@@ -77,6 +77,7 @@ class Viewer(LivefireUser):
                 self.recorder,
                 master,
                 self.config.max_stall,
+                self.config.decode_sample,
                 self._on_broken,
                 self._on_started,
             )

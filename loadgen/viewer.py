@@ -16,6 +16,7 @@ import gevent
 
 from livefire import telemetry as tm
 from loadgen.abr import Abr
+from loadgen.decode import check_segment
 from loadgen.http import HttpResult, LeanHttpClient
 from loadgen.player import PlayerBuffer
 from loadgen.playlist import (
@@ -47,10 +48,12 @@ class ViewerSession:
         recorder: Recorder,
         master_url: str,
         max_stall: float = 8.0,
+        decode_sample: float = 0.0,
         on_broken: Callable[[], None] = lambda: None,
         on_started: Callable[[], None] = lambda: None,
     ) -> None:
         self.max_stall = max_stall
+        self.decode_sample = decode_sample  # share of segments checked with PyAV
         self.on_broken = on_broken  # the stream was not preserved (a stall > max_stall)
         self.on_started = on_started  # the first segment arrived
         self.client = client
@@ -167,6 +170,9 @@ class ViewerSession:
             return
         arrived = result.last_byte
         abr.observe(len(result.body), arrived - result.sent)
+        if self.decode_sample and random.random() < self.decode_sample:
+            problem = check_segment(result.body, segment.duration)
+            self.recorder.count(tm.SEGMENTS_INVALID if problem else tm.SEGMENTS_DECODED)
         if live and segment.pdt:
             latency = arrived - (segment.pdt + segment.duration)
             self.recorder.observe(tm.STREAM_LATENCY, latency, at=arrived)

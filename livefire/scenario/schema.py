@@ -104,6 +104,7 @@ class Load(Model):
     shape: tuple[ShapeStep, ...] = ()  # empty: ramp to full load over 10 s, then hold
     workers: int | None = Field(default=None, ge=1, le=64)  # local Locust workers; default: cores
     spawn_jitter: Duration = 5.0  # users start at random offsets within this window
+    decode_sample: Fraction = 0.0  # share of segments each viewer decodes with PyAV (CPU!)
 
 
 class FaultSpec(Model):
@@ -129,6 +130,7 @@ class PhaseSlos(Model):
     chat_delivered_within_100ms: Fraction | None = None
     chat_loss: Fraction | None = None
     gift_success: Fraction | None = None
+    segments_valid: Fraction | None = None  # of the segments viewers decoded (decode_sample)
 
 
 class GiftSlos(Model):

@@ -22,16 +22,22 @@ from livefire_stubs import component
 
 
 class Router:
-    def __init__(self, edges: dict[str, str], fail_after: int, reroute: bool,
-                 registry: CollectorRegistry) -> None:
+    def __init__(
+        self, edges: dict[str, str], fail_after: int, reroute: bool, registry: CollectorRegistry
+    ) -> None:
         self.edges = edges  # region → edge URL, in fallback order
         self.fail_after = fail_after
         self.reroute = reroute
         self.failures = dict.fromkeys(edges, 0)
-        self.healthy_gauge = Gauge("router_region_healthy", "1 if the region's edge answers",
-                                   ["region"], registry=registry)
-        self.routes = Counter("router_routes", "answers, by asked and given region",
-                              ["asked", "given"], registry=registry)
+        self.healthy_gauge = Gauge(
+            "router_region_healthy", "1 if the region's edge answers", ["region"], registry=registry
+        )
+        self.routes = Counter(
+            "router_routes",
+            "answers, by asked and given region",
+            ["asked", "given"],
+            registry=registry,
+        )
         self.changed_at = dict.fromkeys(edges, time.time())
 
     def healthy(self, region: str) -> bool:
@@ -51,19 +57,27 @@ class Router:
         region = request.query.get("region", "")
         stream = request.query.get("stream", "")
         if region not in self.edges:
-            raise web.HTTPBadRequest(reason=f"region: expected one of {sorted(self.edges)}, "
-                                            f"got {region!r}")
+            raise web.HTTPBadRequest(
+                reason=f"region: expected one of {sorted(self.edges)}, got {region!r}"
+            )
         if not stream or "/" in stream:
             raise web.HTTPBadRequest(reason=f"stream: expected a stream name, got {stream!r}")
         given = self.choose(region)
         self.routes.labels(region, given).inc()
         edge = self.edges[given]
-        return web.json_response({"region": given, "edge": edge, "rerouted": given != region,
-                                  "master": f"{edge}/live/{stream}/master.m3u8"})
+        return web.json_response(
+            {
+                "region": given,
+                "edge": edge,
+                "rerouted": given != region,
+                "master": f"{edge}/live/{stream}/master.m3u8",
+            }
+        )
 
     async def status(self, _: web.Request) -> web.Response:
-        return web.json_response({r: {"healthy": self.healthy(r), "edge": url}
-                                  for r, url in self.edges.items()})
+        return web.json_response(
+            {r: {"healthy": self.healthy(r), "edge": url} for r, url in self.edges.items()}
+        )
 
     async def check_forever(self, interval: float) -> None:
         timeout = aiohttp.ClientTimeout(total=max(interval, 0.5))
@@ -101,14 +115,16 @@ def main() -> None:
     parser.add_argument("--sabotage", action="append", default=[])
     args = parser.parse_args()
     registry = CollectorRegistry()
-    router = Router(parse_edges(args.edges), args.fail_after,
-                    "no-region-reroute" not in args.sabotage, registry)
+    router = Router(
+        parse_edges(args.edges), args.fail_after, "no-region-reroute" not in args.sabotage, registry
+    )
     app = web.Application(middlewares=[component.errors_as_json])
     app.router.add_get("/route", router.route)
     app.router.add_get("/regions", router.status)
     component.add_health_and_metrics(app, registry)
-    asyncio.run(component.serve(app, args, background=lambda: router.check_forever(
-        args.check_interval)))
+    asyncio.run(
+        component.serve(app, args, background=lambda: router.check_forever(args.check_interval))
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ BITS = 48
 
 
 class TestPattern:
+    __test__ = False  # a video test pattern, not a pytest test class
+
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         x = np.arange(width, dtype=np.uint16)
