@@ -22,6 +22,7 @@ class Sli:
     higher_is_better: bool
     measure: Callable[[Sequence[tm.Second]], float | None]
     documented: str = ""  # the figure DESIGN.md documents for production, for the report
+    per_second: bool = True  # meaningful second by second (recovery is judged only on these)
 
     @property
     def comparator(self) -> str:
@@ -114,6 +115,7 @@ SLIS.add(
         True,
         streams_preserved,
         "99.2% through a transcoding cluster failure",
+        per_second=False,  # a share of viewer sessions, not of seconds
     ),
 )
 SLIS.add(

@@ -173,6 +173,8 @@ def recoveries(
             if threshold is None:
                 continue
             sli = SLIS.get(name)
+            if not sli.per_second:
+                continue
             seconds = recovery_time(
                 per_second(sli, run),
                 lambda v, s=sli, th=threshold: s.holds(v, th),

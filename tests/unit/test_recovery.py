@@ -51,3 +51,18 @@ def test_missing_seconds_are_not_inside() -> None:
 def test_already_inside_at_reference_is_zero() -> None:
     values: dict[int, float | None] = {t: 0.05 for t in range(0, 100)}
     assert recovery_time(values, lambda v: v <= 0.25, 30.0, 100, 10) == 0.0
+
+
+def test_recovery_ignores_slis_that_are_not_per_second() -> None:
+    from livefire.scenario.schema import Slos
+    from livefire.verdict import FaultWindow, evaluate
+
+    run = latency_series(bad_until=40.0)
+    for second in run:
+        second.count(tm.STREAMS_STARTED, 1 if second.t == 5 else 0)
+    slos = Slos(
+        stream_latency_p95=0.25, streams_preserved=0.99, recovery={"transcoder-node-kill": 15}
+    )
+    window = FaultWindow("f0", "transcoder-node-kill", "transcoder-1", 30.0, 30.0, True)
+    verdict = evaluate(run, slos, 0, 120, [window])
+    assert [r.sli for r in verdict.recoveries] == ["stream_latency_p95"]
