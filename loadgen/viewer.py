@@ -74,7 +74,8 @@ class ViewerSession:
         result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
         self._watch_stall(at)
-        self.ready_at = result.last_byte or None
+        # after a failure the viewer backs off on purpose: that wait is not generator lag
+        self.ready_at = result.last_byte if result.ok else None
         self.recorder.count(tm.REQUESTS, at=at)
         self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=at)
         self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - result.intended), at=at)
