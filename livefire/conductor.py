@@ -84,6 +84,7 @@ class Endpoints:
     router: str | None
     chat: list[str]
     gifts: str | None
+    discovery: str | None
     region_shares: dict[str, float]
 
 
@@ -93,6 +94,7 @@ def endpoints(description: dict[str, Any]) -> Endpoints:
         router=description.get("router") or None,
         chat=[chat] if isinstance(chat, str) else list(chat),
         gifts=description.get("gifts") or None,
+        discovery=description.get("discovery") or None,
         region_shares=dict(description.get("region_shares") or {}),
     )
 
@@ -271,6 +273,7 @@ class Conductor:
             max_stall=self.scenario.slos.max_stall,
             chat_urls=found.chat,
             gifts_url=found.gifts,
+            discovery_url=found.discovery,
         )
 
     def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:

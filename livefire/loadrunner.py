@@ -15,7 +15,12 @@ from livefire.processes import Child, ProcessGroup
 from loadgen.config import LoadConfig
 
 LOCUSTFILE = str(Path(loadgen.__file__).with_name("locustfile.py"))
-USER_CLASSES = {"viewer": "Viewer", "chatter": "Chatter", "gifter": "Gifter"}
+USER_CLASSES = {
+    "viewer": "Viewer",
+    "chatter": "Chatter",
+    "gifter": "Gifter",
+    "searcher": "Searcher",
+}
 
 
 def free_port() -> int:

@@ -157,6 +157,16 @@ def segments_valid(seconds: Sequence[tm.Second]) -> float | None:
     return valid / (valid + invalid) if valid + invalid else None
 
 
+def search_success(seconds: Sequence[tm.Second]) -> float | None:
+    errors = ratio(tm.SEARCH_ERRORS, tm.SEARCHES)(seconds)
+    return None if errors is None else 1 - errors
+
+
+SLIS.add(
+    "search_latency_p95",
+    Sli("search_latency_p95", "s", False, percentile(tm.SEARCH_LATENCY, 95), "p95 < 150 ms"),
+)
+SLIS.add("search_success", Sli("search_success", "ratio", True, search_success))
 SLIS.add("segments_valid", Sli("segments_valid", "ratio", True, segments_valid))
 
 

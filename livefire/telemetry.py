@@ -26,7 +26,16 @@ REQUEST_LATENCY = "request_latency"  # from intended send time to last byte
 SCHEDULE_LAG = "schedule_lag"  # actual send time − intended send time (generator health)
 CHAT_LATENCY = "chat_latency"  # receipt time − the message's sent_at
 GIFT_LATENCY = "gift_latency"  # first POST → acknowledgement (retries included)
-HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG, CHAT_LATENCY, GIFT_LATENCY)
+SEARCH_LATENCY = "search_latency"  # discovery GET /search, from its intended send time
+HISTOGRAMS = (
+    STREAM_LATENCY,
+    STARTUP,
+    REQUEST_LATENCY,
+    SCHEDULE_LAG,
+    CHAT_LATENCY,
+    GIFT_LATENCY,
+    SEARCH_LATENCY,
+)
 
 # Counters
 REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
@@ -42,6 +51,7 @@ CHAT_MEMBERS = "chat_members@"  # + room: chatters joined to that room for this 
 CHAT_RECEIVED, CHAT_RECEIVED_100MS = "chat_received", "chat_received_100ms"
 CHAT_ERRORS = "chat_errors"  # connection failures, error frames
 GIFTS_ATTEMPTED, GIFTS_ACKED = "gifts_attempted", "gifts_acked"  # acked within the timeout
+SEARCHES, SEARCH_ERRORS = "searches", "search_errors"
 GIFTS_INDETERMINATE = "gifts_indeterminate"  # never acknowledged: may or may not exist
 
 

@@ -26,6 +26,8 @@ class LoadConfig:
     chat_urls: list[str] = field(default_factory=list)  # chat node WebSocket URLs
     chat_interval: float = 2.0  # seconds between one chatter's messages
     gifts_url: str | None = None  # gift API base URL
+    discovery_url: str | None = None  # discovery base URL (GET /search?q=)
+    search_interval: float = 1.0  # seconds between one searcher's searches
     gift_interval: float = 2.0  # seconds between one gifter's gifts
     gift_timeout: float = 5.0  # a gift not acknowledged this long after its first POST failed
     seed: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from functools import cache
 
 import gevent
@@ -132,3 +133,31 @@ class Gifter(LivefireUser):
             self.rng,
             self.environment.events.request,
         ).run_forever()
+
+
+class Searcher(LivefireUser):
+    """Searches live streams (discovery) on a fixed schedule, measured from intended times."""
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.client = LeanHttpClient(timeout=5.0, request_event=self.environment.events.request)
+
+    def on_stop(self) -> None:
+        self.client.close()
+
+    @task
+    def search(self) -> None:
+        if not self.config.discovery_url:
+            raise RuntimeError("the target has no discovery endpoint")
+        url = f"{self.config.discovery_url.rstrip('/')}/search?q=live"
+        intended = time.time()
+        while True:
+            intended += self.config.search_interval
+            gevent.sleep(max(0.0, intended - time.time()))
+            result = self.client.get(url, name="/search", intended=intended)
+            at = result.last_byte or time.time()
+            self.recorder.count(tm.SEARCHES, at=intended)
+            self.recorder.observe(tm.SEARCH_LATENCY, result.latency_ms / 1000, at=intended)
+            if not result.ok:
+                self.recorder.count(tm.SEARCH_ERRORS, at=intended)
+            self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - intended), at=at)

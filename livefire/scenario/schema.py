@@ -62,10 +62,11 @@ class Users(Model):
     creator: int = Field(default=0, ge=0)
     chatter: int = Field(default=0, ge=0)
     gifter: int = Field(default=0, ge=0)
+    searcher: int = Field(default=0, ge=0)  # live-stream discovery searches
 
     @property
     def total(self) -> int:
-        return self.viewer + self.creator + self.chatter + self.gifter
+        return self.viewer + self.creator + self.chatter + self.gifter + self.searcher
 
 
 class RampStep(Model):
@@ -130,6 +131,8 @@ class PhaseSlos(Model):
     chat_delivered_within_100ms: Fraction | None = None
     chat_loss: Fraction | None = None
     gift_success: Fraction | None = None
+    search_latency_p95: Duration | None = None  # documented: p95 < 150 ms
+    search_success: Fraction | None = None
     segments_valid: Fraction | None = None  # of the segments viewers decoded (decode_sample)
 
 
