@@ -95,10 +95,8 @@ def summary(report: dict[str, Any]) -> list[str]:
         )
     for check in report["checks"]:
         mark = "PASS" if check["passed"] else "FAIL"
-        lines.append(
-            f"  {mark}  {check['promise']:<22} {check['phase']:<14} "
-            f"{check['found']:>10}  (promise {check['expected']})"
-        )
+        name = f"{check['promise']} [{check['phase']}]"
+        lines.append(f"  {mark}  {name:<52} {check['found']:>12}  (promise {check['expected']})")
     for fault_id in report["revert_failures"]:
         lines.append(
             f"  WARNING: fault {fault_id} could not be reverted; "

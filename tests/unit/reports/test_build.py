@@ -47,4 +47,4 @@ def test_built_report_satisfies_the_schema_and_renders(tmp_path: Path) -> None:
     ]
     assert report["result"] == "fail"
     assert len(write_all(report, tmp_path)) == 4
-    assert "FAIL  stream_latency_p95     during_faults" in "\n".join(reports.summary(report))
+    assert "FAIL  stream_latency_p95 [during_faults]" in "\n".join(reports.summary(report))
