@@ -85,6 +85,7 @@ class Endpoints:
     chat: list[str]
     gifts: str | None
     discovery: str | None
+    origin: str | None
     region_shares: dict[str, float]
 
 
@@ -95,6 +96,7 @@ def endpoints(description: dict[str, Any]) -> Endpoints:
         chat=[chat] if isinstance(chat, str) else list(chat),
         gifts=description.get("gifts") or None,
         discovery=description.get("discovery") or None,
+        origin=description.get("origin") or None,
         region_shares=dict(description.get("region_shares") or {}),
     )
 
@@ -170,16 +172,6 @@ class Conductor:
                 [
                     self.loaded.problem(
                         ("target",), "only the embedded target is supported by this build"
-                    )
-                ]
-            )
-        if self.scenario.load.users.creator:
-            raise ScenarioError(
-                [
-                    self.loaded.problem(
-                        ("load", "users", "creator"),
-                        "creator users are not available in this build; the platform's transcoders "
-                        "play the creators (set creator: 0)",
                     )
                 ]
             )
@@ -274,6 +266,7 @@ class Conductor:
             chat_urls=found.chat,
             gifts_url=found.gifts,
             discovery_url=found.discovery,
+            origin_url=found.origin,
         )
 
     def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:

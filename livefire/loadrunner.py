@@ -20,6 +20,7 @@ USER_CLASSES = {
     "chatter": "Chatter",
     "gifter": "Gifter",
     "searcher": "Searcher",
+    "creator": "Creator",
 }
 
 

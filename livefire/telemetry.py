@@ -52,6 +52,8 @@ CHAT_RECEIVED, CHAT_RECEIVED_100MS = "chat_received", "chat_received_100ms"
 CHAT_ERRORS = "chat_errors"  # connection failures, error frames
 GIFTS_ATTEMPTED, GIFTS_ACKED = "gifts_attempted", "gifts_acked"  # acked within the timeout
 SEARCHES, SEARCH_ERRORS = "searches", "search_errors"
+INGEST_BYTES = "ingest_bytes"  # MPEG-TS bytes creators pushed
+INGEST_INTERRUPTIONS = "ingest_interruptions"  # a creator's push broke and had to reconnect
 GIFTS_INDETERMINATE = "gifts_indeterminate"  # never acknowledged: may or may not exist
 
 

@@ -27,6 +27,7 @@ class LoadConfig:
     chat_interval: float = 2.0  # seconds between one chatter's messages
     gifts_url: str | None = None  # gift API base URL
     discovery_url: str | None = None  # discovery base URL (GET /search?q=)
+    origin_url: str | None = None  # where creators ask `GET /ingest-route?stream=`
     search_interval: float = 1.0  # seconds between one searcher's searches
     gift_interval: float = 2.0  # seconds between one gifter's gifts
     gift_timeout: float = 5.0  # a gift not acknowledged this long after its first POST failed

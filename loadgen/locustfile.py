@@ -16,11 +16,17 @@ from locust.runners import WorkerRunner
 from loadgen import shipping
 from loadgen.config import LoadConfig
 from loadgen.shape import fraction_at
-from loadgen.users import Chatter, Gifter, Searcher, Viewer
+from loadgen.users import Chatter, Creator, Gifter, Searcher, Viewer
 
-USER_CLASSES = {"viewer": Viewer, "chatter": Chatter, "gifter": Gifter, "searcher": Searcher}
+USER_CLASSES = {
+    "viewer": Viewer,
+    "chatter": Chatter,
+    "gifter": Gifter,
+    "searcher": Searcher,
+    "creator": Creator,
+}
 
-__all__ = ["Chatter", "Gifter", "ScenarioShape", "Searcher", "Viewer"]
+__all__ = ["Chatter", "Creator", "Gifter", "ScenarioShape", "Searcher", "Viewer"]
 
 
 @events.init_command_line_parser.add_listener

@@ -15,6 +15,7 @@ from livefire import telemetry as tm
 from loadgen import shipping
 from loadgen.chatter import ChatSession
 from loadgen.config import LoadConfig
+from loadgen.creator import CreatorSession
 from loadgen.gifter import GiftSession
 from loadgen.http import LeanHttpClient
 from loadgen.recorder import Recorder
@@ -161,3 +162,16 @@ class Searcher(LivefireUser):
             if not result.ok:
                 self.recorder.count(tm.SEARCH_ERRORS, at=intended)
             self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - intended), at=at)
+
+
+class Creator(LivefireUser):
+    """Pushes its own live stream to ingest at real-time pace; reconnects through the route."""
+
+    @task
+    def push(self) -> None:
+        if not self.config.origin_url:
+            raise RuntimeError("the target has no ingest route (origin)")
+        stream = f"creator-{self.name.rsplit('-', 1)[-1]}"
+        CreatorSession(
+            self.config.origin_url, stream, self.recorder, self.environment.events.request
+        ).run_forever()

@@ -1,0 +1,65 @@
+"""The creator: pushes a live MPEG-TS source at real-time pace to the ingest node the origin's
+ingest route names, and when the push breaks, asks the route again and reconnects, counting
+every interruption (the platform's documented ingest protocol: see livefire_stubs.transcoder).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gevent
+import requests
+
+from livefire import telemetry as tm
+from loadgen.recorder import Recorder
+from loadgen.source import live_ts
+
+RECONNECT_S = 1.0
+LONGEST_PUSH_S = 24 * 3600.0
+
+
+class CreatorSession:
+    def __init__(
+        self, origin: str, stream: str, recorder: Recorder, request_event: Any | None = None
+    ) -> None:
+        self.origin, self.stream, self.recorder = origin.rstrip("/"), stream, recorder
+        self.request_event = request_event
+        self.http = requests.Session()
+
+    def run_forever(self) -> None:
+        while True:
+            started, error = time.time(), None
+            try:
+                response = self.http.put(self._route(), data=self._paced(), timeout=(3, 10))
+                if response.status_code >= 400:
+                    error = RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+            except (requests.RequestException, ValueError, KeyError) as exc:
+                error = exc
+            self._report(started, error)
+            self.recorder.count(tm.INGEST_INTERRUPTIONS)
+            gevent.sleep(RECONNECT_S)
+
+    def _route(self) -> str:
+        answer = self.http.get(
+            f"{self.origin}/ingest-route", params={"stream": self.stream}, timeout=3
+        )
+        answer.raise_for_status()
+        return str(answer.json()["push"])
+
+    def _paced(self) -> Iterator[bytes]:
+        for chunk in live_ts(LONGEST_PUSH_S, gevent.sleep):
+            self.recorder.count(tm.INGEST_BYTES, len(chunk))
+            yield chunk
+
+    def _report(self, started: float, error: Exception | None) -> None:
+        if self.request_event is not None:
+            self.request_event.fire(
+                request_type="PUT",
+                name="/push",
+                response_length=0,
+                response_time=(time.time() - started) * 1000,
+                exception=error,
+                context={},
+            )
