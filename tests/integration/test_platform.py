@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from livefire_stubs.launcher import Platform, start_platform
 from livefire_stubs.topology import TOPOLOGIES
 from websockets.asyncio.client import connect
@@ -169,6 +170,25 @@ def test_router_reroutes_a_blackholed_region(described: dict[str, Any]) -> None:
     finally:
         set_proxy(described, "edge-eu", True)
     wait_for(lambda: route(described, "eu")["region"] == "eu", 5, "eu back")
+
+
+def test_a_killed_component_restarts_at_its_address_from_its_restart_argv(
+    described: dict[str, Any],
+) -> None:
+    edge = described["components"]["edge-other-node"]
+    os.kill(edge["pid"], signal.SIGKILL)
+    url = described["master_playlists"]["other"][0]
+    wait_for(lambda: http_status(url) != 200, 5, "the edge to be gone")
+    subprocess.Popen(edge["restart"], start_new_session=True, stdout=subprocess.DEVNULL)
+    wait_for(lambda: http_status(url) == 200, 10, "the restarted edge")
+    # the restarted process carries the run's marker: the fixture's stop() must end it too
+
+
+def http_status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=2).status_code
+    except requests.RequestException:
+        return 0
 
 
 def test_a_killed_transcoders_stream_continues_on_a_survivor(described: dict[str, Any]) -> None:
