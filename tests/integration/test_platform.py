@@ -21,6 +21,7 @@ from websockets.asyncio.client import connect
 
 from livefire.processes import stragglers
 from tests.integration.conftest import http, wait_for
+from tests.integration.creator import camera, push
 from tests.integration.platform_checks import (
     last_seq,
     media_url,
@@ -170,6 +171,27 @@ def test_router_reroutes_a_blackholed_region(described: dict[str, Any]) -> None:
     finally:
         set_proxy(described, "edge-eu", True)
     wait_for(lambda: route(described, "eu")["region"] == "eu", 5, "eu back")
+
+
+def test_a_creator_push_is_transcoded_into_the_ladder(described: dict[str, Any]) -> None:
+    answers = push(described["origin"], "cam1", camera(3), deadline_s=30)
+    assert answers[-1]["http"] == 200 and answers[-1]["segments"] >= 3, answers
+    url = f"{described['edges']['apac']}/live/cam1/240p/index.m3u8"
+    assert len(playlist(url).segments) >= 3
+    decode = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", url, "-t", "2", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert decode.returncode == 0 and not decode.stderr, decode.stderr
+    status, route = http("GET", f"{described['origin']}/ingest-route?stream=cam2")
+    assert status == 200
+    for body, status in ((b"\x47" * 5000, 400), (b"", 400)):
+        code, answer = http("PUT", route["push"], body)
+        assert code == status and answer["status"] == status and "body" in answer["error"]
+    code, answer = http("PUT", route["push"].replace("cam2", "live1"), b"x")
+    assert code == 409 and "synthetic" in answer["error"]
 
 
 def test_a_killed_component_restarts_at_its_address_from_its_restart_argv(
