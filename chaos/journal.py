@@ -59,18 +59,19 @@ class Journal:
         return out
 
     def latest(self) -> dict[str, Entry]:
-        """The last entry of every fault id, plus the first (which carries the driver)."""
+        """The last entry of every fault id, with what earlier entries said and it does not:
+        the catalog name, target and deadline of the first, the newest driver spec."""
         latest: dict[str, Entry] = {}
         for entry in self.entries():
             first = latest.get(entry.fault_id)
-            if first is not None and entry.driver is None:
+            if first is not None:
                 entry = Entry(
                     **{
                         **entry.__dict__,
-                        "driver": first.driver,
-                        "fault": first.fault,
-                        "target": first.target,
-                        "deadline": first.deadline,
+                        "driver": entry.driver if entry.driver is not None else first.driver,
+                        "fault": entry.fault or first.fault,
+                        "target": entry.target or first.target,
+                        "deadline": entry.deadline or first.deadline,
                     }
                 )
             latest[entry.fault_id] = entry

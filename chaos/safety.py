@@ -2,6 +2,11 @@
 
 `FaultSession` is what the conductor uses; `revert_active` is shared with the watchdog and
 `livefire chaos revert`, so all three undo faults the same way, from the journal alone.
+
+How one fault is undone (`undo`): `driver.revert()` (bounded by the driver's own timeouts
+and retries); if that fails and the driver has the optional `fallback()` ability, the
+fallback; the outcome is journaled as `reverted` (by whoever reverted, or by "fallback",
+with the revert's failure in `error`) or `revert_failed` (with both errors).
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from chaos.journal import (
     Journal,
     now,
 )
-from chaos.model import DRIVERS, Driver
+from chaos.model import DRIVERS, Driver, Fallback
 from livefire.errors import FaultError
 
 log = logging.getLogger(__name__)
+
+FALLBACK = "fallback"  # the `by` of a revert that only the fallback achieved
 
 
 class FaultSession:
@@ -32,7 +39,11 @@ class FaultSession:
         self.drivers: dict[str, Driver] = {}
 
     def inject(self, fault_id: str, fault: str, target: str, driver: Driver, ttl: float) -> None:
-        """Journal, then inject. A failed injection is reverted too: it may be half done."""
+        """Journal, then inject. A failed injection is reverted too: it may be half done.
+
+        The `injected` entry carries the driver's spec again: what it learnt while injecting
+        (e.g. a proxy's definition for the fallback) is then known to every reverter.
+        """
         self.drivers[fault_id] = driver
         self.journal.append(
             Entry(fault_id, INJECTING, now(), fault, target, now() + ttl, driver.spec())
@@ -43,13 +54,13 @@ class FaultSession:
             self.journal.append(Entry(fault_id, INJECT_FAILED, now(), error=str(exc)))
             self.revert(fault_id)
             raise
-        self.journal.append(Entry(fault_id, INJECTED, now()))
+        self.journal.append(Entry(fault_id, INJECTED, now(), driver=driver.spec()))
 
     def revert(self, fault_id: str) -> bool:
         driver = self.drivers.get(fault_id)
         if driver is None:
             return True
-        return _revert(self.journal, fault_id, driver, "conductor")
+        return undo(self.journal, fault_id, driver, "conductor")
 
     def revert_all(self) -> list[str]:
         """Revert every fault the journal says may be active; return those that failed."""
@@ -57,25 +68,59 @@ class FaultSession:
 
 
 def revert_active(journal: Journal, by: str, due: Callable[[Entry], bool]) -> list[str]:
+    """Undo every active fault for which `due(entry)`; return the ids that stay active."""
+    _load_plugins_once()
     failed = []
     for entry in journal.active():
         if not due(entry) or entry.driver is None:
             continue
-        driver = DRIVERS.get(entry.driver["driver"])(entry.driver)
-        if not _revert(journal, entry.fault_id, driver, by):
+        try:
+            driver = DRIVERS.get(entry.driver["driver"])(entry.driver)
+        except (KeyError, TypeError, ValueError, FaultError) as exc:
+            message = f"cannot rebuild the driver from the journal: {exc}"
+            journal.append(Entry(entry.fault_id, REVERT_FAILED, now(), by=by, error=message))
+            failed.append(entry.fault_id)
+            continue
+        if not undo(journal, entry.fault_id, driver, by):
             failed.append(entry.fault_id)
     return failed
 
 
-def _revert(journal: Journal, fault_id: str, driver: Driver, by: str) -> bool:
+_plugins: list[str] | None = None
+
+
+def _load_plugins_once() -> None:
+    """Plugin drivers must be known to rebuild their faults; the watchdog polls, so once."""
+    global _plugins
+    if _plugins is None:
+        from chaos.plugins import load_plugins
+
+        _plugins = load_plugins(strict=False)
+
+
+def undo(journal: Journal, fault_id: str, driver: Driver, by: str) -> bool:
+    """Revert, else fall back; journal the outcome; True when the fault is undone."""
     try:
         driver.revert()
-    except FaultError as exc:
-        log.error("revert of %s failed: %s", fault_id, exc)
-        journal.append(Entry(fault_id, REVERT_FAILED, now(), by=by, error=str(exc)))
+    except Exception as exc:  # the safety net must outlive any driver bug
+        error = f"{by}: revert failed: {exc}"
+        if isinstance(driver, Fallback):
+            try:
+                driver.fallback()
+            except Exception as fallback_exc:
+                error += f"; fallback failed: {fallback_exc}"
+            else:
+                log.warning("revert of %s failed, fallback succeeded: %s", fault_id, exc)
+                journal.append(Entry(fault_id, REVERTED, now(), by=FALLBACK, error=error))
+                return True
+        log.error("revert of %s failed: %s", fault_id, error)
+        journal.append(Entry(fault_id, REVERT_FAILED, now(), by=by, error=error))
         return False
     journal.append(Entry(fault_id, REVERTED, now(), by=by))
     return True
 
 
-__all__ = ["INJECTED", "INJECTING", "FaultSession", "revert_active"]
+_revert = undo  # the old private name
+
+
+__all__ = ["FALLBACK", "INJECTED", "INJECTING", "FaultSession", "revert_active", "undo"]

@@ -23,11 +23,22 @@ from livefire_stubs.topology import TOPOLOGIES, Topology
 from chaos.journal import Entry, Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
-from livefire.errors import ScenarioError
+from chaos.targets import resolve_targets
+from livefire.errors import RunAborted, ScenarioError
+from livefire.ledger import settled_ledger
+from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.processes import ProcessGroup
+from livefire.registry import suggest
 from livefire.scenario import LoadedScenario
-from livefire.telemetry import Second, merge_batches, read_batches, write_series
+from livefire.slis import SLIS
+from livefire.telemetry import (
+    Second,
+    merge_batches,
+    read_batches,
+    unique_records,
+    write_series,
+)
 from livefire.timeline import PlannedFault, plan
 from loadgen.config import LoadConfig
 
@@ -36,6 +47,8 @@ from loadgen.config import LoadConfig
 class RunOptions:
     run_dir: Path
     workers: int | None = None  # local Locust workers; default: the scenario's, else cores
+    remote_workers: int = 0  # workers joining from other machines (`livefire worker`)
+    master_bind: str = "127.0.0.1:0"  # where the Locust master listens for workers
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,8 @@ class Tick:
     duration: float
     active_faults: tuple[str, ...]
     event: str = ""  # e.g. "inject f0 edge-latency on edge-apac"
+    latency_p95: float | None = None  # the last few settled seconds, for the progress line
+    error_rate: float | None = None
 
 
 @dataclass
@@ -57,7 +72,29 @@ class RunOutcome:
     journal: list[Entry] = field(default_factory=list)
     target: dict[str, Any] = field(default_factory=dict)
     revert_failures: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # the gifters' journal
+    ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
     error: str = ""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """What the users need from a target description."""
+
+    router: str | None
+    chat: list[str]
+    gifts: str | None
+    region_shares: dict[str, float]
+
+
+def endpoints(description: dict[str, Any]) -> Endpoints:
+    chat = description.get("chat") or []
+    return Endpoints(
+        router=description.get("router") or None,
+        chat=[chat] if isinstance(chat, str) else list(chat),
+        gifts=description.get("gifts") or None,
+        region_shares=dict(description.get("region_shares") or {}),
+    )
 
 
 def topology_for(loaded: LoadedScenario) -> Topology:
@@ -74,17 +111,34 @@ def topology_for(loaded: LoadedScenario) -> Topology:
     return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
 
 
-def check_targets(loaded: LoadedScenario, declared: tuple[str, ...]) -> None:
-    """Every fault must aim at a declared target: refused before anything starts."""
+def target_kinds(topology: Topology) -> dict[str, set[str]]:
+    """What kind of fault each declared target of an embedded platform can take."""
+    kinds: dict[str, set[str]] = {name: {"proxy"} for name in topology.proxies()}
+    kinds.update({name: {"process"} for name in topology.processes()})
+    kinds.update(
+        {"redis": {"redis", "process"}, "redis-primary": {"process"}, "redis-replica": {"process"}}
+    )
+    return {name: kinds.get(name, set()) for name in topology.fault_targets()}
+
+
+def check_targets(loaded: LoadedScenario, kinds: dict[str, set[str]]) -> None:
+    """Every fault must aim at a declared target of the kind it acts on: refused before
+    anything starts."""
     problems = []
     for index, spec in enumerate(loaded.scenario.faults):
-        if spec.target not in declared:
-            from livefire.registry import suggest
-
+        where = ("faults", index, "target")
+        if spec.target not in kinds:
+            hint = suggest(spec.target, tuple(kinds))
+            problems.append(loaded.problem(where, f"undeclared target '{spec.target}'{hint}"))
+            continue
+        needed = FAULTS.get(spec.fault).target_kind
+        if needed not in kinds[spec.target]:
+            offers = ", ".join(sorted(kinds[spec.target])) or "nothing"
             problems.append(
                 loaded.problem(
-                    ("faults", index, "target"),
-                    f"undeclared target '{spec.target}'{suggest(spec.target, declared)}",
+                    where,
+                    f"fault '{spec.fault}' needs a {needed} target, but '{spec.target}' "
+                    f"offers: {offers}",
                 )
             )
     if problems:
@@ -106,6 +160,7 @@ class Conductor:
         self.journal = Journal(self.run_dir)
         self.session = FaultSession(self.journal)
         self.outcome = RunOutcome(status="failed")
+        self.targets: dict[str, TargetRef] = {}
 
     def preflight(self) -> list[PlannedFault]:
         if self.scenario.target.embedded is None:
@@ -116,7 +171,17 @@ class Conductor:
                     )
                 ]
             )
-        check_targets(self.loaded, topology_for(self.loaded).fault_targets())
+        if self.scenario.load.users.creator:
+            raise ScenarioError(
+                [
+                    self.loaded.problem(
+                        ("load", "users", "creator"),
+                        "creator users are not available in this build; the platform's transcoders "
+                        "play the creators (set creator: 0)",
+                    )
+                ]
+            )
+        check_targets(self.loaded, target_kinds(topology_for(self.loaded)))
         return plan(self.scenario)
 
     def run(self) -> RunOutcome:
@@ -129,9 +194,18 @@ class Conductor:
             platform = self._start_target()
             cleanup.callback(platform.stop)
             self.outcome.target = platform.describe()
+            self.targets = resolve_targets(self.outcome.target)
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
-            load = LoadRunner(processes, self._load_config(platform), self._workers())
+            host, _, port = self.options.master_bind.rpartition(":")
+            load = LoadRunner(
+                processes,
+                self._load_config(platform),
+                self._workers(),
+                bind=host or "127.0.0.1",
+                port=int(port or 0) or None,
+                remote=self.options.remote_workers,
+            )
             load.start()
             cleanup.callback(load.stop)
             cleanup.callback(_ignore_signals)  # runs first: a second Ctrl-C can't cut cleanup
@@ -141,12 +215,17 @@ class Conductor:
                 self.outcome.status = "completed"
             except KeyboardInterrupt:
                 self.outcome.status = "interrupted"
+            except RunAborted as exc:
+                self.outcome.status = "aborted"
+                self.outcome.error = str(exc)
             finally:
                 _ignore_signals()
                 self.outcome.ended = time.time()
                 self._revert_all()
                 load.wait_finished(timeout=15 if self.outcome.status == "completed" else 5)
-        self.outcome.series = self._collect()
+            self._collect()
+            if self.outcome.status == "completed":
+                self._read_ledger(platform)
         self.outcome.journal = self.journal.entries()
         return self.outcome
 
@@ -171,7 +250,9 @@ class Conductor:
         )
 
     def _workers(self) -> int:
-        return self.options.workers or self.scenario.load.workers or (os.cpu_count() or 1)
+        if self.options.workers is not None:
+            return self.options.workers
+        return self.scenario.load.workers or (os.cpu_count() or 1)
 
     def _load_config(self, platform: Platform) -> LoadConfig:
         load = self.scenario.load
@@ -188,6 +269,7 @@ class Conductor:
 
     def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:
         pending, active = list(planned), []
+        live = LiveSeries(self.run_dir / "telemetry" / "batches.jsonl")
         next_tick = 0.0
         while load.running():
             elapsed = time.time() - self.outcome.started
@@ -195,49 +277,80 @@ class Conductor:
                 pending.remove(fault)
                 self._inject(fault, platform)
                 active.append(fault)
-                self.progress(
-                    Tick(
-                        elapsed,
-                        self.scenario.duration,
-                        tuple(f.fault_id for f in active),
-                        f"inject {fault.fault_id} {fault.fault} on {fault.target}",
-                    )
+                self._tick(
+                    elapsed, active, f"inject {fault.fault_id} {fault.fault} on {fault.target}"
                 )
             for fault in [f for f in active if f.revert_at <= elapsed]:
                 active.remove(fault)
                 self.session.revert(fault.fault_id)
-                self.progress(
-                    Tick(
-                        elapsed,
-                        self.scenario.duration,
-                        tuple(f.fault_id for f in active),
-                        f"revert {fault.fault_id} {fault.fault} on {fault.target}",
-                    )
+                self._tick(
+                    elapsed, active, f"revert {fault.fault_id} {fault.fault} on {fault.target}"
                 )
             if elapsed >= next_tick:
                 next_tick = elapsed + 1.0
-                self.progress(
-                    Tick(elapsed, self.scenario.duration, tuple(f.fault_id for f in active))
-                )
+                live.poll()
+                self._check_guards(live)
+                self._tick(elapsed, active, "", live.settled(time.time(), 5))
             time.sleep(0.05)
+
+    def _tick(
+        self,
+        elapsed: float,
+        active: list[PlannedFault],
+        event: str,
+        recent: list[Second] | None = None,
+    ) -> None:
+        p95 = SLIS.get("stream_latency_p95").measure(recent) if recent else None
+        errors = SLIS.get("viewer_error_rate").measure(recent) if recent else None
+        self.progress(
+            Tick(
+                elapsed,
+                self.scenario.duration,
+                tuple(f.fault_id for f in active),
+                event,
+                p95,
+                errors,
+            )
+        )
+
+    def _check_guards(self, live: LiveSeries) -> None:
+        for guard in self.scenario.guards:
+            reason = breached(guard, live, time.time())
+            if reason:
+                raise RunAborted(reason)
 
     def _inject(self, fault: PlannedFault, platform: Platform) -> None:
         spec = self.scenario.faults[fault.index]
-        fault_type = FAULTS.get(fault.fault)
-        params = fault_type.params.model_validate(spec.params)
-        target = TargetRef(fault.target, platform.proxy_api, fault.target)
-        driver = fault_type.build(target, params, fault.fault_id)
+        driver = FAULTS.get(fault.fault).create(
+            self.targets[fault.target], spec.params, fault.fault_id
+        )
         self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl)
 
     def _revert_all(self) -> None:
         self.outcome.revert_failures = self.session.revert_all()
 
-    def _collect(self) -> list[Second]:
+    def _collect(self) -> None:
         telemetry = self.run_dir / "telemetry"
-        series = merge_batches(read_batches(telemetry / "batches.jsonl"))
+        batches = list(read_batches(telemetry / "batches.jsonl"))
+        self.outcome.series = merge_batches(batches)
+        self.outcome.records = unique_records(batches)
         if telemetry.exists():
-            write_series(telemetry / "series.jsonl", series)
-        return series
+            write_series(telemetry / "series.jsonl", self.outcome.series)
+
+    def _read_ledger(self, platform: Platform) -> None:
+        gifts = endpoints(platform.describe()).gifts
+        if self.scenario.slos.gifts is None or not gifts:
+            return
+        acked = [r["key"] for r in self.outcome.records if r.get("state") == "acked"]
+        self.progress(
+            Tick(
+                time.time() - self.outcome.started,
+                self.scenario.duration,
+                (),
+                f"reconciling {len(acked)} acknowledged gifts with the ledger",
+            )
+        )
+        self.outcome.ledger = settled_ledger(gifts, acked, self.scenario.slos.gifts.deadline)
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

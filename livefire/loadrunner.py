@@ -15,7 +15,7 @@ from livefire.processes import Child, ProcessGroup
 from loadgen.config import LoadConfig
 
 LOCUSTFILE = str(Path(loadgen.__file__).with_name("locustfile.py"))
-USER_CLASSES = {"viewer": "Viewer"}
+USER_CLASSES = {"viewer": "Viewer", "chatter": "Chatter", "gifter": "Gifter"}
 
 
 def free_port() -> int:
@@ -47,7 +47,9 @@ class LoadRunner:
         workers: int,
         bind: str = "127.0.0.1",
         port: int | None = None,
+        remote: int = 0,
     ) -> None:
+        self.remote = remote  # workers that join from elsewhere
         self.processes = processes
         self.config = config
         self.workers = workers
@@ -73,7 +75,7 @@ class LoadRunner:
             "--master-bind-port",
             str(self.port),
             "--expect-workers",
-            str(self.workers),
+            str(self.workers + self.remote),
             "--expect-workers-max-wait",
             "60",
             "--csv",

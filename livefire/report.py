@@ -12,6 +12,7 @@ from typing import Any
 
 from livefire import telemetry as tm
 from livefire.conductor import RunOutcome
+from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total
 from livefire.verdict import FaultWindow, Verdict
 
@@ -19,7 +20,12 @@ SCHEMA = "livefire.report/1"
 
 
 def build(
-    name: str, source: str, outcome: RunOutcome, verdict: Verdict, windows: list[FaultWindow]
+    name: str,
+    source: str,
+    outcome: RunOutcome,
+    verdict: Verdict,
+    windows: list[FaultWindow],
+    reconciliation: Reconciliation | None = None,
 ) -> dict[str, Any]:
     result = verdict.result if outcome.status == "completed" else "aborted"
     return {
@@ -27,6 +33,7 @@ def build(
         "scenario": name,
         "file": source,
         "status": outcome.status,
+        "error": outcome.error,
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
@@ -40,6 +47,16 @@ def build(
         "revert_failures": outcome.revert_failures,
         "timeline": _timeline(outcome),
         "target": outcome.target,
+        "gifts": None
+        if reconciliation is None
+        else {
+            "acked": reconciliation.acked,
+            "indeterminate": reconciliation.indeterminate,
+            "lost": list(reconciliation.lost),
+            "doubled": list(reconciliation.doubled),
+            "late": list(reconciliation.late),
+            "deadline_s": reconciliation.deadline_s,
+        },
     }
 
 
@@ -96,5 +113,6 @@ def summary(report: dict[str, Any]) -> list[str]:
         reasons = "; ".join(report.get("inconclusive", []))
         lines.append(f"RESULT: INCONCLUSIVE — {reasons}")
     else:
-        lines.append(f"RESULT: ABORTED ({report['status']}) — no verdict")
+        why = f": {report['error']}" if report.get("error") else ""
+        lines.append(f"RESULT: ABORTED ({report['status']}{why}) — no verdict")
     return lines

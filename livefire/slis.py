@@ -78,6 +78,78 @@ SLIS.add(
 SLIS.add("startup_time_p95", Sli("startup_time_p95", "s", False, percentile(tm.STARTUP, 95)))
 
 
+def chat_expected(seconds: Sequence[tm.Second]) -> int:
+    """Deliveries owed: each message sent in second t is owed to every member of its room."""
+    owed = 0
+    for second in seconds:
+        for name, sent in second.counters.items():
+            if name.startswith(tm.CHAT_SENT):
+                room = name[len(tm.CHAT_SENT) :]
+                owed += sent * second.counters.get(tm.CHAT_MEMBERS + room, 0)
+    return owed
+
+
+def chat_ratio(counter: str, invert: bool = False) -> Callable[[Sequence[tm.Second]], float | None]:
+    def measure(seconds: Sequence[tm.Second]) -> float | None:
+        owed = chat_expected(seconds)
+        if not owed:
+            return None
+        got = min(total(seconds, counter), owed)
+        return 1 - got / owed if invert else got / owed
+
+    return measure
+
+
+def streams_preserved(seconds: Sequence[tm.Second]) -> float | None:
+    started = total(seconds, tm.STREAMS_STARTED)
+    broken = total(seconds, tm.STREAMS_BROKEN)
+    return 1 - broken / started if started else None
+
+
+SLIS.add(
+    "streams_preserved",
+    Sli(
+        "streams_preserved",
+        "ratio",
+        True,
+        streams_preserved,
+        "99.2% through a transcoding cluster failure",
+    ),
+)
+SLIS.add(
+    "chat_delivered_within_100ms",
+    Sli(
+        "chat_delivered_within_100ms",
+        "ratio",
+        True,
+        chat_ratio(tm.CHAT_RECEIVED_100MS),
+        "99.9% of messages within 100 ms",
+    ),
+)
+SLIS.add("chat_loss", Sli("chat_loss", "ratio", False, chat_ratio(tm.CHAT_RECEIVED, True)))
+SLIS.add(
+    "gift_success",
+    Sli(
+        "gift_success",
+        "ratio",
+        True,
+        ratio(tm.GIFTS_ACKED, tm.GIFTS_ATTEMPTED),
+        "99.99% successful",
+    ),
+)
+
+
+def connection_success(seconds: Sequence[tm.Second]) -> float | None:
+    errors = ratio(tm.REQUEST_ERRORS, tm.REQUESTS)(seconds)
+    return None if errors is None else 1 - errors
+
+
+SLIS.add(
+    "stream_connection_success",
+    Sli("stream_connection_success", "ratio", True, connection_success, "99.95%"),
+)
+
+
 def format_value(sli: Sli, value: float | None) -> str:
     if value is None:
         return "no data"

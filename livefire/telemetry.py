@@ -24,13 +24,23 @@ STREAM_LATENCY = "stream_latency"  # last byte of a segment − (its PDT + its d
 STARTUP = "startup"  # first playlist request → first segment complete
 REQUEST_LATENCY = "request_latency"  # from intended send time to last byte
 SCHEDULE_LAG = "schedule_lag"  # actual send time − intended send time (generator health)
-HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG)
+CHAT_LATENCY = "chat_latency"  # receipt time − the message's sent_at
+GIFT_LATENCY = "gift_latency"  # first POST → acknowledgement (retries included)
+HISTOGRAMS = (STREAM_LATENCY, STARTUP, REQUEST_LATENCY, SCHEDULE_LAG, CHAT_LATENCY, GIFT_LATENCY)
 
 # Counters
 REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
 SEGMENTS, STALLS, STALL_MS = "segments", "stalls", "stall_ms"
 SESSION_RESTARTS = "session_restarts"  # a viewer had to start over
 HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps show
+STREAMS_STARTED, STREAMS_BROKEN = "streams_started", "streams_broken"  # a viewer's session
+# breaks (once) when it stalls longer than max_stall or has to start over
+CHAT_SENT = "chat_sent@"  # + room: messages sent in that room this second
+CHAT_MEMBERS = "chat_members@"  # + room: chatters joined to that room for this whole second
+CHAT_RECEIVED, CHAT_RECEIVED_100MS = "chat_received", "chat_received_100ms"
+CHAT_ERRORS = "chat_errors"  # connection failures, error frames
+GIFTS_ATTEMPTED, GIFTS_ACKED = "gifts_attempted", "gifts_acked"  # acked within the timeout
+GIFTS_INDETERMINATE = "gifts_indeterminate"  # never acknowledged: may or may not exist
 
 
 def new_histogram() -> HdrHistogram:
@@ -88,6 +98,7 @@ class Batch:
     seq: int
     seconds: list[Second]
     final: bool = False
+    records: list[dict[str, Any]] = field(default_factory=list)  # e.g. the gifters' journal
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,12 +106,14 @@ class Batch:
             "seq": self.seq,
             "final": self.final,
             "seconds": [s.to_json() for s in self.seconds],
+            "records": self.records,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Batch:
         seconds = [Second.from_json(s) for s in data["seconds"]]
-        return cls(str(data["worker"]), int(data["seq"]), seconds, bool(data.get("final")))
+        records = list(data.get("records", []))
+        return cls(str(data["worker"]), int(data["seq"]), seconds, bool(data.get("final")), records)
 
 
 def merge_batches(batches: Iterable[Batch]) -> list[Second]:
@@ -114,6 +127,17 @@ def merge_batches(batches: Iterable[Batch]) -> list[Second]:
         for second in batch.seconds:
             merged.setdefault(second.t, Second(second.t)).merge(second)
     return [merged[t] for t in sorted(merged)]
+
+
+def unique_records(batches: Iterable[Batch]) -> list[dict[str, Any]]:
+    """Every record shipped, once (a replayed batch is skipped)."""
+    seen: set[tuple[str, int]] = set()
+    out: list[dict[str, Any]] = []
+    for batch in batches:
+        if (batch.worker, batch.seq) not in seen:
+            seen.add((batch.worker, batch.seq))
+            out.extend(batch.records)
+    return out
 
 
 def write_series(path: Path, series: Iterable[Second]) -> None:

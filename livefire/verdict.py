@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
 from livefire import telemetry as tm
+from livefire.reconcile import Reconciliation
 from livefire.recovery import per_second, recovery_time
 from livefire.scenario.schema import PhaseSlos, Slos
 from livefire.slis import SLIS, format_value, percentile
@@ -245,14 +246,62 @@ def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[
     return out
 
 
+def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
+    """Lost, doubled and eventually-consistent gifts, each a check naming the gifts."""
+    if slos.gifts is None:
+        return []
+    if found is None:
+        return [
+            Check("gifts_reconciled", "after_run", 1.0, None, False, "a ledger to check", "no data")
+        ]
+    promise, ratio = slos.gifts, found.consistent_ratio
+    return [
+        Check(
+            "gifts_lost",
+            "after_run",
+            promise.max_lost,
+            len(found.lost),
+            len(found.lost) <= promise.max_lost,
+            f"<= {promise.max_lost}",
+            _named(found.lost),
+        ),
+        Check(
+            "gifts_doubled",
+            "after_run",
+            promise.max_doubled,
+            len(found.doubled),
+            len(found.doubled) <= promise.max_doubled,
+            f"<= {promise.max_doubled}",
+            _named(found.doubled),
+        ),
+        Check(
+            "gift_eventual_consistency",
+            "after_run",
+            promise.eventual_consistency,
+            ratio,
+            ratio is not None and ratio >= promise.eventual_consistency,
+            f">= {promise.eventual_consistency * 100:g}% within {promise.deadline:g} s",
+            "no data" if ratio is None else f"{ratio * 100:.3f}% of {found.acked}",
+            "99.98% eventual consistency",
+        ),
+    ]
+
+
+def _named(keys: Sequence[str]) -> str:
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    return f"{len(keys)}" + (f" ({shown})" if keys else "")
+
+
 def evaluate(
     series: Sequence[Second],
     slos: Slos,
     run_start: float,
     run_end: float,
     windows: Sequence[FaultWindow],
+    reconciliation: Reconciliation | None = None,
 ) -> Verdict:
     run = seconds_between(series, run_start, run_end)
     found = recoveries(run, slos, windows, run_start, run_end)
     checks = phase_checks(run, slos, windows) + recovery_checks(found)
+    checks += gift_checks(slos, reconciliation)
     return Verdict(tuple(checks), tuple(found), tuple(trust_issues(run, slos, run_start, run_end)))

@@ -19,7 +19,14 @@ class LoadConfig:
     spawn_jitter: float = 5.0  # users start at random offsets within this many seconds
     master_urls: dict[str, list[str]] = field(default_factory=dict)  # region → master playlists
     region_shares: dict[str, float] = field(default_factory=dict)  # region → share of viewers
-    max_stall: float = 2.0  # a stall longer than this means the stream was not preserved
+    streams: list[str] = field(default_factory=list)  # live stream names (= chat rooms)
+    router: str | None = None  # GSLB base URL: viewers ask it for an edge, and again on failure
+    max_stall: float = 8.0  # a stall longer than this means the stream was not preserved
+    chat_urls: list[str] = field(default_factory=list)  # chat node WebSocket URLs
+    chat_interval: float = 2.0  # seconds between one chatter's messages
+    gifts_url: str | None = None  # gift API base URL
+    gift_interval: float = 2.0  # seconds between one gifter's gifts
+    gift_timeout: float = 5.0  # a gift not acknowledged this long after its first POST failed
     seed: int = 0
 
     def to_json(self) -> str:

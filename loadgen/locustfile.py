@@ -16,11 +16,11 @@ from locust.runners import WorkerRunner
 from loadgen import shipping
 from loadgen.config import LoadConfig
 from loadgen.shape import fraction_at
-from loadgen.users import Viewer
+from loadgen.users import Chatter, Gifter, Viewer
 
-USER_CLASSES = {"viewer": Viewer}
+USER_CLASSES = {"viewer": Viewer, "chatter": Chatter, "gifter": Gifter}
 
-__all__ = ["ScenarioShape", "Viewer"]
+__all__ = ["Chatter", "Gifter", "ScenarioShape", "Viewer"]
 
 
 @events.init_command_line_parser.add_listener
@@ -54,6 +54,8 @@ class ScenarioShape(LoadTestShape):
         config = LoadConfig.from_json(options.livefire_config)
         run_time = self.get_run_time()
         if run_time >= config.duration:
+            if shipping.SHIPPER is not None:
+                shipping.SHIPPER.flush()
             return None
         total = sum(config.users.values())
         return round(total * fraction_at(config.shape, run_time)), float(max(total, 1))

@@ -57,6 +57,18 @@ class PlayerBuffer:
         self.stalls.append(stall)
         return stall
 
+    def stalled_for(self, now: float) -> float:
+        """How long playback has been stalled at `now` (0 while it plays); changes nothing."""
+        if self.playing_since is None:
+            return 0.0
+        dry_at = self.updated + self.level
+        if now <= dry_at:
+            return 0.0
+        ongoing = now - dry_at
+        if self.level == 0 and self.stalls and self.stalls[-1].end >= self.updated - 1e-9:
+            ongoing += self.stalls[-1].seconds  # the same stall, begun before the last update
+        return ongoing
+
     @property
     def stalled_seconds(self) -> float:
         return sum(s.seconds for s in self.stalls)

@@ -4,9 +4,9 @@ seconds are drained into numbered batches for the master."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from livefire.telemetry import HEARTBEAT, Batch, Second
-
 
 MAX_BACKFILL_S = 600
 
@@ -16,6 +16,7 @@ class Recorder:
         self.worker = worker
         self._seconds: dict[int, Second] = {}
         self._seq = 0
+        self._records: list[dict[str, Any]] = []
         self._next: int | None = None  # first second not yet given a heartbeat
 
     def _second(self, at: float | None) -> Second:
@@ -32,6 +33,10 @@ class Recorder:
     def count(self, counter: str, n: int = 1, at: float | None = None) -> None:
         self._second(at).count(counter, n)
 
+    def record(self, entry: dict[str, Any]) -> None:
+        """Keep a journal entry (e.g. an acknowledged gift) to ship with the next batch."""
+        self._records.append(entry)
+
     def drain(self, final: bool = False, now: float | None = None) -> Batch:
         """Every complete second (all of them when `final`), as the next numbered batch.
 
@@ -47,6 +52,8 @@ class Recorder:
             self._second(t).count(HEARTBEAT)
         self._next = max(first, cutoff)
         ready = sorted(t for t in self._seconds if final or t < cutoff)
-        batch = Batch(self.worker, self._seq, [self._seconds.pop(t) for t in ready], final)
+        seconds = [self._seconds.pop(t) for t in ready]
+        batch = Batch(self.worker, self._seq, seconds, final, self._records)
+        self._records = []
         self._seq += 1
         return batch

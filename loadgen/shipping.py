@@ -14,12 +14,13 @@ from typing import Any
 
 import gevent
 from locust.env import Environment
-from locust.runners import LocalRunner, MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, LocalRunner, MasterRunner, WorkerRunner
 
 from livefire.telemetry import Batch, merge_batches, read_batches, write_series
 from loadgen.recorder import Recorder
 
 MESSAGE = "livefire_telemetry"
+FLUSH = "livefire_flush"  # master → workers: ship everything now, the judged run is over
 SHIPPER: Shipper | None = None  # this process's shipper, installed by the locustfile
 FINAL_WAIT_S = 5.0
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class Shipper:
         else:
             events.test_start.add_listener(self._start_shipping)
             events.test_stop.add_listener(self._stop_shipping)
+            if isinstance(runner, WorkerRunner):
+                runner.register_message(FLUSH, self._flush)
             if isinstance(runner, LocalRunner):
                 events.test_start.add_listener(self._master_started)
 
@@ -57,6 +60,9 @@ class Shipper:
         while True:
             gevent.sleep(1.0)
             self._send(self.recorder.drain())
+
+    def _flush(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self._send(self.recorder.drain(final=True))
 
     def _stop_shipping(self, **_: Any) -> None:
         if self._loop is not None:
@@ -90,14 +96,26 @@ class Shipper:
             with (self.dir / "batches.jsonl").open("a") as out:
                 out.write(json.dumps({"received": time.time(), **data}) + "\n")
 
-    def _master_stopped(self, **_: Any) -> None:
-        deadline = time.monotonic() + FINAL_WAIT_S
-        while self.workers - self.finals and time.monotonic() < deadline:
-            gevent.sleep(0.1)
-        missing = self.workers - self.finals
-        if missing:
-            log.warning("no final telemetry from workers %s", sorted(missing))
+    def flush(self) -> None:
+        """At the end of the judged run, before Locust quits: ask every live worker for its
+        final batch and wait for them (Locust's own quit leaves workers only 0.5 s), then
+        write the merged series. Workers that died are not waited for: they are gaps."""
+        runner = self.environment.runner
+        if isinstance(runner, MasterRunner):
+            self.finals.clear()
+            live = {c.id for c in runner.clients.all if c.state != STATE_MISSING}
+            runner.send_message(FLUSH)
+            deadline = time.monotonic() + FINAL_WAIT_S
+            while live - self.finals and time.monotonic() < deadline:
+                gevent.sleep(0.05)
+            if live - self.finals:
+                log.warning("no final telemetry from workers %s", sorted(live - self.finals))
+        elif isinstance(runner, LocalRunner):
+            self._store(self.recorder.drain(final=True).to_json())
         self._write_series()
+
+    def _master_stopped(self, **_: Any) -> None:
+        self._write_series()  # again: anything that arrived since the flush
 
     def _write_series(self) -> None:
         if self.dir:

@@ -3,6 +3,7 @@ these users, and every request reaches its request event (web UI, CSV stats)."""
 
 from __future__ import annotations
 
+import json
 import random
 from functools import cache
 
@@ -11,8 +12,11 @@ from locust import User, constant, task
 
 from livefire import telemetry as tm
 from loadgen import shipping
+from loadgen.chatter import ChatSession
 from loadgen.config import LoadConfig
+from loadgen.gifter import GiftSession
 from loadgen.http import LeanHttpClient
+from loadgen.recorder import Recorder
 from loadgen.viewer import SessionLost, ViewerSession, pick_master_url
 
 
@@ -21,31 +25,109 @@ def _config(text: str) -> LoadConfig:
     return LoadConfig.from_json(text)
 
 
-def config_of(user: User) -> LoadConfig:
-    return _config(user.environment.parsed_options.livefire_config)
+class LivefireUser(User):
+    """What every livefire user shares: the run's configuration, a recorder, a random start."""
 
-
-class Viewer(User):
-    """Watches a live stream; starts at a random offset so viewers are never in lock-step."""
-
+    abstract = True
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        self.config = config_of(self)
+        self.config = _config(self.environment.parsed_options.livefire_config)
         self.rng = random.Random()
-        self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
-        self.recorder = shipping.SHIPPER.recorder if shipping.SHIPPER else None
+        assert shipping.SHIPPER is not None, "the locustfile installs the shipper"
+        self.recorder: Recorder = shipping.SHIPPER.recorder
+        self.name = f"{type(self).__name__.lower()}-{id(self):x}"
         gevent.sleep(self.rng.uniform(0, self.config.spawn_jitter))
+
+    def stream(self) -> str:
+        return self.rng.choice(self.config.streams or ["live1"])
+
+
+class Viewer(LivefireUser):
+    """Watches a live stream; after repeated failures asks the router again (client-side
+    failover). Its stream is preserved unless it stalls past `max_stall` or starts over."""
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
+        self.broken = False
+        self.started = False
 
     def on_stop(self) -> None:
         self.client.close()
 
+    def _on_started(self) -> None:
+        if not self.started:
+            self.started = True
+            self.recorder.count(tm.STREAMS_STARTED)
+
+    def _on_broken(self) -> None:
+        if self.started and not self.broken:
+            self.broken = True
+            self.recorder.count(tm.STREAMS_BROKEN)
+
     @task
     def watch(self) -> None:
-        assert self.recorder is not None
-        _, url = pick_master_url(self.config.master_urls, self.config.region_shares, self.rng)
-        session = ViewerSession(self.client, self.recorder, url)
+        region, url = pick_master_url(self.config.master_urls, self.config.region_shares, self.rng)
+        stream = url.split("/live/")[1].split("/")[0] if "/live/" in url else self.stream()
+        while True:
+            master = self._route(region, stream) or url
+            session = ViewerSession(
+                self.client,
+                self.recorder,
+                master,
+                self.config.max_stall,
+                self._on_broken,
+                self._on_started,
+            )
+            try:
+                session.run()
+            except SessionLost:
+                self.recorder.count(tm.SESSION_RESTARTS)
+                self._on_broken()
+
+    def _route(self, region: str, stream: str) -> str | None:
+        if not self.config.router:
+            return None
+        result = self.client.get(
+            f"{self.config.router}/route?region={region}&stream={stream}",
+            name="/route",
+            timeout=3.0,
+        )
         try:
-            session.run()
-        except SessionLost:
-            self.recorder.count(tm.SESSION_RESTARTS)
+            return str(json.loads(result.body)["master"]) if result.ok else None
+        except (ValueError, KeyError):
+            return None
+
+
+class Chatter(LivefireUser):
+    """Chats in its stream's room at `chat_interval`, recording every receipt."""
+
+    @task
+    def chat(self) -> None:
+        if not self.config.chat_urls:
+            raise RuntimeError("the target has no chat endpoint")
+        urls = list(self.config.chat_urls)
+        self.rng.shuffle(urls)
+        ChatSession(
+            urls, self.stream(), self.name, self.recorder, self.config.chat_interval, self.rng
+        ).run_forever()
+
+
+class Gifter(LivefireUser):
+    """Sends gifts with idempotency keys and journals each for reconciliation."""
+
+    @task
+    def gift(self) -> None:
+        if not self.config.gifts_url:
+            raise RuntimeError("the target has no gift API")
+        GiftSession(
+            self.config.gifts_url,
+            self.stream(),
+            self.name,
+            self.recorder,
+            self.config.gift_interval,
+            self.config.gift_timeout,
+            self.rng,
+            self.environment.events.request,
+        ).run_forever()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 import gevent
 
@@ -38,7 +39,18 @@ class SessionLost(Exception):
 class ViewerSession:
     """One viewing session of one stream; `run()` returns only by raising SessionLost."""
 
-    def __init__(self, client: LeanHttpClient, recorder: Recorder, master_url: str) -> None:
+    def __init__(
+        self,
+        client: LeanHttpClient,
+        recorder: Recorder,
+        master_url: str,
+        max_stall: float = 8.0,
+        on_broken: Callable[[], None] = lambda: None,
+        on_started: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.max_stall = max_stall
+        self.on_broken = on_broken  # the stream was not preserved (a stall > max_stall)
+        self.on_started = on_started  # the first segment arrived
         self.client = client
         self.recorder = recorder
         self.master_url = master_url
@@ -56,6 +68,7 @@ class ViewerSession:
             intended = self.ready_at
         result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
+        self._watch_stall(at)
         self.ready_at = result.last_byte or None
         self.recorder.count(tm.REQUESTS, at=at)
         self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=at)
@@ -84,6 +97,11 @@ class ViewerSession:
                 next_seq = playlist.segments[0].seq
             else:
                 playlist = self._reload(media_url, playlist, next_seq)
+
+    def _watch_stall(self, now: float) -> None:
+        """A stall still going on counts too: a stream that never comes back is broken."""
+        if self.player.stalled_for(now) > self.max_stall:
+            self.on_broken()
 
     def _pick_rendition(self) -> str:
         while True:
@@ -142,10 +160,13 @@ class ViewerSession:
         self.recorder.count(tm.SEGMENTS, at=arrived)
         stall = self.player.segment_arrived(segment.duration, arrived)
         if stall is not None:
+            if stall.seconds > self.max_stall:
+                self.on_broken()
             self.recorder.count(tm.STALLS, at=arrived)
             self.recorder.count(tm.STALL_MS, int(stall.seconds * 1000), at=arrived)
         if not self.startup_recorded:
             self.startup_recorded = True
+            self.on_started()
             self.recorder.observe(tm.STARTUP, arrived - self.started, at=arrived)
 
 

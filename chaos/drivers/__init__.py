@@ -1,3 +1,12 @@
-"""Fault drivers: each one file, each registering its `from_spec` under its name."""
+"""Fault drivers: each one file, each registering its `from_spec` under its name.
 
-from chaos.drivers import proxy  # noqa: F401  (registers the proxy drivers)
+proxy-toxic, proxy-disable   Toxiproxy HTTP API (proxy.py); fallback: recreate the proxy
+all-of                       several drivers as one fault (composite.py)
+process                      SIGKILL / SIGTERM / SIGSTOP, restart on revert (process.py)
+redis-kill, redis-failover,  the Redis primary, Sentinel, a replica's link (redis.py)
+redis-replica-cut
+command                      argv lists, no shell (command.py)
+http                         webhooks (http.py)
+"""
+
+from chaos.drivers import command, composite, http, process, proxy, redis  # noqa: F401

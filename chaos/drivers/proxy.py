@@ -1,13 +1,16 @@
 """Proxy drivers: a Toxiproxy toxic, or a disabled proxy (black-hole), over Toxiproxy's HTTP API.
 
 They speak the documented API only, so the same driver works against livefire's embedded
-proxy and a real Toxiproxy in staging. Every call is bounded by a timeout; a revert that finds
-nothing to undo (404) succeeds, so reverting twice is harmless.
+proxy and a real Toxiproxy in staging. Every call is bounded (timeout x attempts); a revert
+that finds nothing to undo (404) succeeds, so reverting twice is harmless.
+
+Fallback: at injection each driver saves the proxy's definition (`GET /proxies/{name}`) in
+its spec; if the revert keeps failing, `fallback()` deletes the proxy and recreates it from
+that definition — enabled, with no toxics — which undoes any fault on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -19,87 +22,135 @@ TIMEOUT_S = 3.0
 ATTEMPTS = 3
 
 
-def _call(method: str, url: str, token: str | None, body: dict[str, Any] | None = None) -> int:
+def _call(
+    method: str,
+    url: str,
+    token: str | None,
+    body: dict[str, Any] | None = None,
+    *,
+    timeout: float = TIMEOUT_S,
+    attempts: int = ATTEMPTS,
+) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     last: Exception | None = None
-    for _ in range(ATTEMPTS):
+    for _ in range(attempts):
         try:
-            response = requests.request(method, url, json=body, headers=headers, timeout=TIMEOUT_S)
+            response = requests.request(method, url, json=body, headers=headers, timeout=timeout)
         except requests.RequestException as exc:
             last = exc
             continue
         if response.status_code >= 500:
             last = FaultError(f"{method} {url}: HTTP {response.status_code}")
             continue
-        return response.status_code
-    raise FaultError(f"{method} {url} failed after {ATTEMPTS} attempts: {last}")
+        return response
+    raise FaultError(f"{method} {url} failed after {attempts} attempts: {last}")
 
 
-def _expect(status: int, ok: tuple[int, ...], what: str) -> None:
-    if status not in ok:
-        raise FaultError(f"{what}: HTTP {status}")
+def _expect(response: requests.Response, ok: tuple[int, ...], what: str) -> None:
+    if response.status_code not in ok:
+        raise FaultError(f"{what}: HTTP {response.status_code}: {response.text[:200]}")
 
 
-@dataclass(frozen=True)
-class ProxyToxic:
-    """Add one toxic to a proxy; revert removes it."""
+class _ProxyDriver:
+    """What both proxy drivers share: the API, the saved definition, the fallback."""
 
-    api: str
-    proxy: str
-    toxic: dict[str, Any] = field(hash=False)
-    token: str | None = None
+    kind = ""
 
-    def _url(self) -> str:
-        return f"{self.api.rstrip('/')}/proxies/{self.proxy}/toxics"
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.api: str = spec["api"].rstrip("/")
+        self.proxy: str = spec["proxy"]
+        self.token: str | None = spec.get("token")
+        self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
+        self.attempts: int = int(spec.get("attempts", ATTEMPTS))
+        self.definition: dict[str, Any] | None = spec.get("definition")
 
-    def inject(self) -> None:
-        status = _call("POST", self._url(), self.token, self.toxic)
-        if status == 409:  # left over from an earlier crash: replace it with ours
-            _call("DELETE", f"{self._url()}/{self.toxic['name']}", self.token)
-            status = _call("POST", self._url(), self.token, self.toxic)
-        _expect(status, (200, 201), f"add toxic {self.toxic['name']} to {self.proxy}")
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, **kw: Any) -> Any:
+        kw = {"timeout": self.timeout, "attempts": self.attempts, **kw}
+        return _call(method, f"{self.api}/proxies/{self.proxy}{path}", self.token, body, **kw)
 
-    def revert(self) -> None:
-        status = _call("DELETE", f"{self._url()}/{self.toxic['name']}", self.token)
-        _expect(status, (200, 204, 404), f"remove toxic {self.toxic['name']} from {self.proxy}")
+    def _save_definition(self) -> None:
+        response = self._call("GET", "")
+        _expect(response, (200,), f"read proxy {self.proxy}")
+        data = response.json()
+        self.definition = {k: data[k] for k in ("name", "listen", "upstream") if k in data}
 
-    def spec(self) -> dict[str, Any]:
+    def fallback(self) -> None:
+        """Delete the proxy and recreate it from its saved definition: enabled, no toxics."""
+        if not self.definition:
+            raise FaultError(f"proxy {self.proxy}: no saved definition to recreate it from")
+        response = self._call("DELETE", "", attempts=1)
+        _expect(response, (200, 204, 404), f"delete proxy {self.proxy}")
+        body = {**self.definition, "enabled": True}
+        url = f"{self.api}/proxies"
+        created = _call("POST", url, self.token, body, timeout=self.timeout, attempts=1)
+        _expect(created, (200, 201), f"recreate proxy {self.proxy}")
+
+    def _base_spec(self) -> dict[str, Any]:
         return {
-            "driver": "proxy-toxic",
+            "driver": self.kind,
             "api": self.api,
             "proxy": self.proxy,
-            "toxic": self.toxic,
             "token": self.token,
+            "timeout_s": self.timeout,
+            "attempts": self.attempts,
+            "definition": self.definition,
         }
 
 
-@dataclass(frozen=True)
-class ProxyDisable:
-    """Disable a proxy: it stops listening and drops its connections; revert enables it."""
+class ProxyToxic(_ProxyDriver):
+    """Add one toxic to a proxy; revert removes it."""
 
-    api: str
-    proxy: str
-    token: str | None = None
+    kind = "proxy-toxic"
 
-    def _set(self, enabled: bool) -> None:
-        url = f"{self.api.rstrip('/')}/proxies/{self.proxy}"
-        status = _call("POST", url, self.token, {"enabled": enabled})
-        _expect(status, (200,), f"{'enable' if enabled else 'disable'} proxy {self.proxy}")
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__(spec)
+        self.toxic: dict[str, Any] = spec["toxic"]
 
     def inject(self) -> None:
+        self._save_definition()
+        response = self._call("POST", "/toxics", self.toxic)
+        if response.status_code == 409:  # left over from an earlier crash: replace it with ours
+            self._call("DELETE", f"/toxics/{self.toxic['name']}")
+            response = self._call("POST", "/toxics", self.toxic)
+        _expect(response, (200, 201), f"add toxic {self.toxic['name']} to {self.proxy}")
+
+    def revert(self) -> None:
+        response = self._call("DELETE", f"/toxics/{self.toxic['name']}")
+        _expect(response, (200, 204, 404), f"remove toxic {self.toxic['name']} from {self.proxy}")
+
+    def spec(self) -> dict[str, Any]:
+        return {**self._base_spec(), "toxic": self.toxic}
+
+
+class ProxyDisable(_ProxyDriver):
+    """Disable a proxy: it stops listening and drops its connections; revert enables it."""
+
+    kind = "proxy-disable"
+
+    def _set(self, enabled: bool) -> None:
+        response = self._call("POST", "", {"enabled": enabled})
+        _expect(response, (200,), f"{'enable' if enabled else 'disable'} proxy {self.proxy}")
+
+    def inject(self) -> None:
+        self._save_definition()
         self._set(False)
 
     def revert(self) -> None:
         self._set(True)
 
     def spec(self) -> dict[str, Any]:
-        return {
-            "driver": "proxy-disable",
-            "api": self.api,
-            "proxy": self.proxy,
-            "token": self.token,
-        }
+        return self._base_spec()
 
 
-DRIVERS.add("proxy-toxic", lambda s: ProxyToxic(s["api"], s["proxy"], s["toxic"], s.get("token")))
-DRIVERS.add("proxy-disable", lambda s: ProxyDisable(s["api"], s["proxy"], s.get("token")))
+def toxic_driver(
+    api: str, proxy: str, toxic: dict[str, Any], token: str | None = None
+) -> ProxyToxic:
+    return ProxyToxic({"api": api, "proxy": proxy, "toxic": toxic, "token": token})
+
+
+def disable_driver(api: str, proxy: str, token: str | None = None) -> ProxyDisable:
+    return ProxyDisable({"api": api, "proxy": proxy, "token": token})
+
+
+DRIVERS.add(ProxyToxic.kind, ProxyToxic)
+DRIVERS.add(ProxyDisable.kind, ProxyDisable)

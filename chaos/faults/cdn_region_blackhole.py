@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from chaos.drivers.proxy import ProxyDisable
+from chaos.drivers.proxy import ProxyDisable, disable_driver
 from chaos.model import FAULTS, FaultType, Params, TargetRef
-from livefire.errors import FaultError
 
 
 class CdnRegionBlackhole(Params):
@@ -12,14 +11,18 @@ class CdnRegionBlackhole(Params):
 
 
 def build(target: TargetRef, params: CdnRegionBlackhole, fault_id: str) -> ProxyDisable:
-    if not (target.proxy_api and target.proxy):
-        raise FaultError(f"target '{target.name}' has no fault proxy in front of it")
-    return ProxyDisable(target.proxy_api, target.proxy, target.token)
+    assert target.proxy_api and target.proxy
+    return disable_driver(target.proxy_api, target.proxy, target.token)
 
 
 FAULTS.add(
     "cdn-region-blackhole",
     FaultType(
-        "cdn-region-blackhole", "a CDN region stops answering", False, CdnRegionBlackhole, build
+        "cdn-region-blackhole",
+        "a CDN region stops answering (its link is disabled)",
+        True,  # the promise is a reroute *while* the region is down: recovery from injection
+        CdnRegionBlackhole,
+        build,
+        "proxy",
     ),
 )

@@ -8,7 +8,7 @@ other clients) drive it the same way as a real Toxiproxy in staging. Run it with
     with ProxyServerThread(port=0) as server: ...      # same, from sync code
 
 Modules: `server` (lifecycle), `api` (HTTP routes), `collection` and `proxy` (proxies),
-`connection` and `link` (the data path), `toxic` (interface and registry), `toxics/` (one
+`connection`, `link` and `splice` (the data path), `toxic` (interface and registry), `toxics/` (one
 fault per module), `spec` (JSON parsed into types), `config` (the --config file), `errors`.
 """
 

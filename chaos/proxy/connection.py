@@ -59,14 +59,14 @@ class Side(asyncio.Protocol):
         self.out_of.sink_resumed()
 
     def pause(self, reason: Pause) -> None:
-        if not self.paused and self.transport is not None:
+        if not self.paused and self.transport is not None and not self.into.spliced:
             self.transport.pause_reading()
         self.paused |= reason
 
     def resume(self, reason: Pause) -> None:
         if self.paused & reason:
             self.paused &= ~reason
-            if not self.paused and self.transport is not None:
+            if not self.paused and self.transport is not None and not self.into.spliced:
                 self.transport.resume_reading()
 
 

@@ -55,6 +55,7 @@ class ApiError(ProxyError):
 
     def __init__(self, kind: Err, detail: str = "") -> None:
         self.kind = kind
+        self.detail = detail
         self.message = f"{kind.message}: {detail}" if detail else kind.message
         self.status = kind.status
         super().__init__(self.message)

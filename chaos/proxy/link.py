@@ -1,9 +1,10 @@
 """One direction of a proxied connection, and the stubs that attach toxics to it.
 
-Fast path: while no toxic is active on the link's stream, each chunk read from the source is
-written straight to the sink from `data_received` (no queue, no task, no allocation). Once a
-toxic is active the link queues chunks and one pump task runs each through the live chain;
-when the chain is empty again and the queue has drained, the link returns to the fast path.
+Fast path: while no toxic is active on the link's stream, bytes move source → sink in the
+kernel (`splice`, Linux), or else each chunk read is written straight to the sink from
+`data_received` (no queue, no task). Once a toxic is active the link queues chunks and one
+pump task runs each through the live chain; when the chain is empty again and the queue has
+drained, the link returns to the fast path.
 The chain is re-read for every chunk, so adding or removing a toxic affects open connections.
 """
 
@@ -11,16 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 import random
 from collections import deque
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from chaos.proxy import splice
 from chaos.proxy.spec import Stream, ToxicSpec
 from chaos.proxy.toxic import Chunk
 
 if TYPE_CHECKING:
     from chaos.proxy.connection import Connection, Side
+
+log = logging.getLogger(__name__)
 
 HIGH_WATER = 1 << 20
 """Queued bytes at which reading from the source pauses (the kernel then holds the rest)."""
@@ -78,7 +83,11 @@ class Link:
         self.sink: Side
         self.fast = True
         self.closed = False
+        self.eof_seen = False
         self.eof_sent = False
+        self.can_splice = splice.usable(self.loop)
+        self.splice: splice.Splice | None = None
+        self.spliced = False
         self.stubs: dict[str, LinkStub] = {}
         self.chain: tuple[LinkStub, ...] = ()
         self.queue: deque[Chunk | None] = deque()
@@ -94,8 +103,11 @@ class Link:
         stats = self.stats
         stats[0] += n
         if self.fast:
-            self.sink.transport.write(data)  # type: ignore[union-attr]
+            sink = self.sink.transport
+            sink.write(data)  # type: ignore[union-attr]
             stats[1] += n
+            if self.can_splice and not sink.get_write_buffer_size():  # type: ignore[union-attr]
+                self._start_splice()
             return
         self.queue.append(Chunk(data, self.loop.time()))
         self.queued += n
@@ -105,6 +117,9 @@ class Link:
 
     def feed_eof(self) -> None:
         """Called by the source when its peer closed its write side."""
+        if self.eof_seen:
+            return
+        self.eof_seen = True
         if self.fast:
             self._send_eof()
         else:
@@ -137,9 +152,46 @@ class Link:
         self.stubs = stubs
         self.chain = tuple(stub for stub in stubs.values() if stub.active)
         if self.chain and self.fast:
+            self._stop_splice()
             self.fast = False
             self.pump = self.loop.create_task(self._run())
+        elif not self.chain and self.fast:
+            self._start_splice()
         self.wakeup.set()
+
+    def _start_splice(self) -> None:
+        """Move to the kernel path if nothing waits to be written to the sink."""
+        source, sink = self.source.transport, self.sink.transport
+        if not self.can_splice or self.spliced or self.eof_seen or self.closed:
+            return
+        if source is None or sink is None or sink.is_closing() or sink.get_write_buffer_size():
+            return
+        if self.splice is None:
+            try:
+                self.splice = splice.Splice(
+                    source.get_extra_info("socket").fileno(),
+                    sink.get_extra_info("socket").fileno(),
+                    self.stats,
+                    self.feed_eof,
+                    lambda exc: self.conn.abort(),
+                )
+            except OSError:  # out of file descriptors: stay on the transport path
+                self.can_splice = False
+                return
+        self.spliced = True
+        source.pause_reading()
+        self.splice.start()
+
+    def _stop_splice(self) -> None:
+        """Back to transport reads; what the pipe still holds is written first, in order."""
+        if not self.spliced or self.splice is None:
+            return
+        self.spliced = False
+        left = self.splice.stop()
+        if left and self.sink.transport is not None:
+            self.sink.transport.write(left)
+        if not self.source.paused and not self.eof_seen and self.source.transport is not None:
+            self.source.transport.resume_reading()
 
     def _attach(self, spec: ToxicSpec, old: LinkStub | None) -> LinkStub:
         """Toxicity is drawn once per connection; an update keeps the draw and the state."""
@@ -160,6 +212,9 @@ class Link:
     def close(self) -> None:
         """Stop moving data: detach every toxic and stop the pump."""
         self.closed = True
+        if self.splice is not None:
+            self.spliced = False
+            self.splice.close()
         for stub in self.stubs.values():
             stub.detach()
         self.wakeup.set()
@@ -167,10 +222,18 @@ class Link:
             self.pump.cancel()
 
     async def _run(self) -> None:
+        try:
+            await self._drain_queue()
+        except Exception:  # a toxic's bug costs this connection, never the server
+            log.exception("toxic failed on %s link; dropping the connection", self.stream.label)
+            self.conn.abort()
+
+    async def _drain_queue(self) -> None:
         while not self.closed:
             if not self.queue:
                 if not self.chain:
                     self.fast, self.pump = True, None
+                    self._start_splice()
                     return
                 self.wakeup.clear()
                 await self.wakeup.wait()

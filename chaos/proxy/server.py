@@ -23,7 +23,7 @@ from chaos.proxy.address import is_loopback, join_address
 from chaos.proxy.api import build_app
 from chaos.proxy.collection import ProxyCollection
 from chaos.proxy.errors import ApiError, ProxyError
-from chaos.proxy.spec import ProxySpec
+from chaos.proxy.spec import DEFAULT_LISTEN, ProxySpec
 
 STOP_TIMEOUT = 10.0
 """Seconds a thread-hosted server has to stop before `stop()` gives up waiting."""
@@ -75,6 +75,11 @@ class ProxyServer:
             await self.close()
             raise ProxyError(f"API {self.url}: {exc.strerror or exc}") from None
 
+    async def add_proxy(self, name: str, upstream: str, listen: str = DEFAULT_LISTEN) -> str:
+        """Create and start a proxy without going through HTTP; return its real listen address."""
+        proxy = await self.collection.add(ProxySpec(name, listen, upstream))
+        return proxy.listen
+
     async def close(self) -> None:
         """Stop every proxy (dropping its connections), then the API."""
         await self.collection.close()
@@ -98,8 +103,18 @@ class ProxyServer:
 class ProxyServerThread:
     """A ProxyServer on its own event loop in a daemon thread, for sync callers."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: object) -> None:
-        self.server = ProxyServer(host, port, **options)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        proxies: Sequence[ProxySpec] = (),
+        token: str | None = None,
+        allow_remote: bool = False,
+    ) -> None:
+        self.server = ProxyServer(
+            host, port, proxies=proxies, token=token, allow_remote=allow_remote
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop: asyncio.Event | None = None
@@ -136,6 +151,13 @@ class ProxyServerThread:
         if failure:
             self._thread.join(timeout)
             raise failure[0]
+
+    def add_proxy(self, name: str, upstream: str, listen: str = DEFAULT_LISTEN) -> str:
+        """ProxyServer.add_proxy, from another thread; raises what it raises."""
+        if self._loop is None:
+            raise ProxyError("the proxy server thread is not running")
+        coro = self.server.add_proxy(name, upstream, listen)
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(STOP_TIMEOUT)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():

@@ -58,9 +58,9 @@ DEFAULT_LISTEN = "127.0.0.1:0"
 
 
 def _field(body: dict[str, Any], key: str, kind: type, default: Any, where: str = "") -> Any:
-    value = body.get(key, default)
-    if value is default:
-        return value
+    value = body.get(key)
+    if value is None:  # absent or null: Go's decoder leaves the default in place too
+        return default
     ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         ok, value = True, float(value)
@@ -68,6 +68,11 @@ def _field(body: dict[str, Any], key: str, kind: type, default: Any, where: str 
         detail = f"{where}{key}: expected {kind.__name__}, got {value!r}"
         raise ApiError(Err.BAD_REQUEST_BODY, detail)
     return value
+
+
+def _given(body: dict[str, Any], key: str, default: Any) -> Any:
+    value = body.get(key)
+    return default if value is None else value
 
 
 def _object(body: Any, where: str = "") -> dict[str, Any]:
@@ -110,11 +115,11 @@ def parse_stream(value: Any) -> Stream:
 def parse_toxic(body: Any) -> ToxicSpec:
     """A new toxic: stream defaults to downstream, toxicity to 1, name to TYPE_STREAM."""
     body = _object(body)
-    stream = parse_stream(body.get("stream", "downstream"))
+    stream = parse_stream(_given(body, "stream", "downstream"))
     cls = toxic_class(body.get("type"))
     name = _field(body, "name", str, "") or f"{cls.type_name}_{stream.label}"
     toxicity = _field(body, "toxicity", float, 1.0)
-    toxic = cls.from_attributes(body.get("attributes", {}))
+    toxic = cls.from_attributes(_given(body, "attributes", {}))
     return ToxicSpec(name=name, stream=stream, toxicity=toxicity, toxic=toxic)
 
 
@@ -122,5 +127,5 @@ def parse_toxic_update(body: Any, current: ToxicSpec) -> ToxicSpec:
     """An update: attributes merge over the current ones; stream and type cannot change."""
     body = _object(body)
     toxicity = _field(body, "toxicity", float, current.toxicity)
-    toxic = type(current.toxic).from_attributes(body.get("attributes", {}), current.toxic)
+    toxic = type(current.toxic).from_attributes(_given(body, "attributes", {}), current.toxic)
     return ToxicSpec(name=current.name, stream=current.stream, toxicity=toxicity, toxic=toxic)

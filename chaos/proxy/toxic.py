@@ -64,7 +64,8 @@ class Toxic(abc.ABC):
         """Raise ValueError naming the attribute when the values cannot work together."""
 
     def attributes(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        return {field.name: getattr(self, field.name) for field in fields}
 
     @classmethod
     def from_attributes(cls, attrs: Any, base: Toxic | None = None) -> Toxic:

@@ -13,10 +13,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from livefire.cli import proxy, run, stubs
+from livefire.cli import chaos, proxy, run, stubs, suite, worker
 from livefire.errors import LivefireError, ScenarioError, SetupError
 
-COMMANDS = (run, proxy, stubs)
+COMMANDS = (run, suite, stubs, chaos, worker, proxy)
 
 
 def build_parser() -> argparse.ArgumentParser:

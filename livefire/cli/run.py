@@ -9,14 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import chaos.faults  # noqa: F401  (fills the catalog)
-from chaos.model import FAULTS
 from livefire import report as reports
 from livefire.conductor import Conductor, RunOptions, Tick
+from livefire.judge import Judgement, judge
 from livefire.reports import write_all
-from livefire.scenario import load_scenario
+from livefire.scenario import LoadedScenario, load_scenario
 from livefire.timeline import describe
-from livefire.verdict import evaluate, fault_windows
 
 EXAMPLES = """examples:
   livefire run scenarios/smoke.yaml                 the default game day, embedded platform
@@ -43,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(default: runs/NAME-TIMESTAMP)",
     )
     parser.add_argument("--workers", type=int, help="local Locust workers (default: one per core)")
+    add_load_options(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -52,39 +51,55 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(handler=run)
 
 
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `run` and `suite` for where the load comes from."""
+    parser.add_argument(
+        "--remote-workers",
+        type=int,
+        default=0,
+        help="also wait for this many `livefire worker` processes to join",
+    )
+    parser.add_argument(
+        "--master-bind",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="where the Locust master listens for workers (default: loopback, "
+        "a free port; use 0.0.0.0:5557 for remote workers)",
+    )
+
+
+def options(args: argparse.Namespace, run_dir: Path) -> RunOptions:
+    return RunOptions(run_dir.resolve(), args.workers, args.remote_workers, args.master_bind)
+
+
 def run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     scenario = loaded.scenario
     run_dir = args.run_dir or Path("runs") / f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    conductor = Conductor(
-        loaded, RunOptions(run_dir.resolve(), args.workers), progress=_printer(args.quiet)
-    )
+    conductor = Conductor(loaded, options(args, run_dir), progress=_printer(args.quiet))
     if args.dry_run:
         planned = conductor.preflight()
         print(f"{scenario.name}: {scenario.duration:g}s, users {scenario.load.users.model_dump()}")
         for line in describe(planned) or ["no faults"]:
             print(f"  {line}")
         return 0
+    judgement = conduct(loaded, options(args, run_dir), _printer(args.quiet))
+    for line in reports.summary(judgement.report):
+        print(line)
+    for path in write_all(judgement.report, run_dir):
+        print(f"report: {path}")
+    return judgement.exit_code
+
+
+def conduct(loaded: LoadedScenario, run_options: RunOptions, progress: Any) -> Judgement:
+    """Play one scenario (SIGTERM is treated as Ctrl-C) and judge it."""
+    conductor = Conductor(loaded, run_options, progress=progress)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         outcome = conductor.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    judged_until = min(outcome.ended, outcome.started + scenario.duration)
-    self_healing = frozenset(n for n in FAULTS if FAULTS.get(n).self_healing)
-    windows = fault_windows(outcome.journal, judged_until, self_healing)
-    verdict = evaluate(outcome.series, scenario.slos, outcome.started, judged_until, windows)
-    report = reports.build(scenario.name, str(args.scenario), outcome, verdict, windows)
-    for line in reports.summary(report):
-        print(line)
-    for path in write_all(report, run_dir):
-        print(f"report: {path}")
-    if outcome.status != "completed":
-        return 3
-    return EXIT_CODES[verdict.result]
-
-
-EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 4}
+    return judge(loaded.scenario, loaded.source.file, outcome)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -97,6 +112,10 @@ def _printer(quiet: bool) -> Any:
             print(f"[{tick.elapsed:6.1f}s] {tick.event}", flush=True)
         elif not quiet and int(tick.elapsed) % 10 == 0:
             faults = ",".join(tick.active_faults) or "none"
+            if tick.latency_p95 is not None:
+                faults += f"; latency p95 {tick.latency_p95 * 1000:.0f} ms"
+            if tick.error_rate is not None:
+                faults += f"; errors {tick.error_rate * 100:.2f}%"
             print(
                 f"[{tick.elapsed:6.1f}s / {tick.duration:g}s] active faults: {faults}",
                 file=sys.stdout,

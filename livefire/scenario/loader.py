@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 import chaos.faults  # noqa: F401  (fills the fault catalog)
 from chaos.model import FAULTS
+from chaos.plugins import load_plugins
 from livefire.errors import Problem, ScenarioError
 from livefire.registry import suggest
 from livefire.scenario.schema import Scenario
@@ -51,6 +52,7 @@ class LoadedScenario:
 
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Parse and validate; raise ScenarioError listing every problem, each with file:line."""
+    load_plugins()  # third-party faults are part of the catalog scenarios are checked against
     file = str(path)
     try:
         text = Path(path).read_text()

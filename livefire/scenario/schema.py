@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from livefire.scenario.units import Duration, Fraction
+from livefire.scenario.units import Duration, Fraction, parse_duration, parse_fraction
+from livefire.slis import SLIS
 
 
 class Model(BaseModel):
@@ -113,6 +123,21 @@ class PhaseSlos(Model):
     stream_latency_p95: Duration | None = None
     stream_latency_p99: Duration | None = None
     viewer_error_rate: Fraction | None = None
+    stream_connection_success: Fraction | None = None
+    startup_time_p95: Duration | None = None
+    streams_preserved: Fraction | None = None
+    chat_delivered_within_100ms: Fraction | None = None
+    chat_loss: Fraction | None = None
+    gift_success: Fraction | None = None
+
+
+class GiftSlos(Model):
+    """Reconciliation after the run: acknowledged gifts against the platform's ledger."""
+
+    eventual_consistency: Fraction = 0.9998  # acknowledged gifts booked once within deadline
+    deadline: Duration = 30.0  # from acknowledgement to the ledger
+    max_lost: int = Field(default=0, ge=0)  # acknowledged gifts never booked
+    max_doubled: int = Field(default=0, ge=0)  # gifts booked more than once
 
 
 class Slos(PhaseSlos):
@@ -122,8 +147,40 @@ class Slos(PhaseSlos):
     during_faults: PhaseSlos | None = None  # while any fault is in effect
     after_faults: PhaseSlos | None = None  # from the last revert to the end
     recovery: dict[str, Duration] = Field(default_factory=dict)  # fault name → recovery budget
+    gifts: GiftSlos | None = None  # reconcile the gifters' journal with the ledger
     stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
     max_schedule_lag_p99: Duration = 0.05  # generator lateness beyond this: INCONCLUSIVE
+    max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
+
+
+class Guard(Model):
+    """A stop condition: the run is aborted (exit 3, every fault reverted) when `sli` is past
+    `limit` for `for` seconds in a row — a game day must not take the target down for good."""
+
+    sli: str  # an SLI name, e.g. viewer_error_rate
+    limit: float  # the SLI's unit: a duration for latencies, a percentage for ratios
+    for_: Duration = Field(default=10.0, alias="for")
+
+    @field_validator("sli")
+    @classmethod
+    def _known_sli(cls, name: str) -> str:
+        if name not in SLIS:
+            raise ValueError(SLIS.unknown(name))
+        return name
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _in_the_slis_unit(cls, value: Any, info: ValidationInfo) -> float:
+        sli = info.data.get("sli")
+        unit = SLIS.get(sli).unit if sli in SLIS else "ratio"
+        return parse_duration(value) if unit == "s" else parse_fraction(value)
+
+
+class Expect(Model):
+    """What a negative control must produce: `livefire suite` counts it green only then."""
+
+    result: Literal["pass", "fail"] = "pass"
+    broken: tuple[str, ...] = ()  # promises that must be among the broken ones
 
 
 class Scenario(Model):
@@ -134,4 +191,6 @@ class Scenario(Model):
     load: Load
     faults: tuple[FaultSpec, ...] = ()
     slos: Slos
+    guards: tuple[Guard, ...] = ()
+    expect: Expect = Expect()
     version: Literal[1] = 1

@@ -10,9 +10,12 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from loadgen.http.connection import Connection, ConnectionLost, Exchange
+from loadgen.http.deadline import DeadlineExceeded, watchdog
+from loadgen.http.headers import Headers
 from loadgen.http.request import encode_get
 from loadgen.http.response import ResponseError
 from loadgen.http.result import HttpResult, RequestFailed
@@ -23,7 +26,7 @@ _STALE = (ConnectionLost, ConnectionResetError, BrokenPipeError)
 
 
 class LeanHttpClient:
-    """HTTP/1.1 GETs over gevent-friendly sockets, reported to Locust when given its event.
+    """HTTP/1.1 GETs over gevent sockets, reported to Locust when given its request event.
 
     `request_event` is `environment.events.request`: every request fires it with
     response_time measured from the intended send time, so Locust's statistics show
@@ -59,12 +62,15 @@ class LeanHttpClient:
         so that latency counts the generator's own lateness. `name` groups it in Locust's
         statistics (default: the URL's path). Raises UnsupportedUrl for https:// or relative URLs.
         """
-        target = parse_url(url)
-        request = encode_get(target, self._user_agent, headers)
+        if headers:
+            target = parse_url(url)
+            request = encode_get(target, self._user_agent, headers)
+        else:
+            target, request = _prepared(url, self._user_agent)
         timeout = self.timeout if timeout is None else timeout
         result = self._fetch(url, target, request, timeout, intended)
         if self._request_event is not None:
-            self._report(result, name or target.path)
+            _report(self._request_event, result, name or target.path)
         return result
 
     def close(self) -> None:
@@ -85,62 +91,83 @@ class LeanHttpClient:
         self, url: str, target: Target, request: bytes, timeout: float, intended: float | None
     ) -> HttpResult:
         started = time.time()
-        deadline = time.monotonic() + timeout
         exchange = Exchange()
         connection: Connection | None = None
+        guard = watchdog()
+        guard.watch(time.monotonic() + timeout)
         try:
-            connection, reused = self._checkout(target.address, deadline)
+            connection, reused = self._checkout(target.address)
             try:
-                connection.exchange(request, exchange, deadline)
+                connection.exchange(request, exchange)
             except _STALE:
                 if not reused or exchange.first_byte:
                     raise
                 connection.close()
-                connection = Connection.open(target.address, deadline)
+                connection = None
+                connection = Connection.open(target.address)
                 exchange = Exchange()
-                connection.exchange(request, exchange, deadline)
-        except (OSError, ResponseError) as exc:
+                connection.exchange(request, exchange)
+        except (OSError, ResponseError, DeadlineExceeded) as exc:
             if connection is not None:
                 connection.close()
             error = _describe(exc, target, timeout)
-            return _result(url, exchange, started, intended, error)
-        if exchange.parser.keep_alive and not self._closed:
+            return _result(url, connection, exchange, started, intended, error)
+        finally:
+            guard.unwatch()
+        if connection.parser.keep_alive and not self._closed:
             self._idle.setdefault(target.address, []).append(connection)
         else:
             connection.close()
-        return _result(url, exchange, started, intended, None)
+        return _result(url, connection, exchange, started, intended, None)
 
-    def _checkout(self, address: tuple[str, int], deadline: float) -> tuple[Connection, bool]:
+    def _checkout(self, address: tuple[str, int]) -> tuple[Connection, bool]:
         idle = self._idle.get(address)
         if idle:
             return idle.pop(), True
-        return Connection.open(address, deadline), False
+        return Connection.open(address), False
 
-    def _report(self, result: HttpResult, name: str) -> None:
-        ok = result.ok
-        self._request_event.fire(
-            request_type="GET",
-            name=name,
-            response_time=result.latency_ms,
-            response_length=len(result.body),
-            response=result,
-            context={},
-            exception=None if ok else RequestFailed(result.error or f"HTTP {result.status}"),
-            start_time=result.intended,
-            url=result.url,
-        )
+
+def _report(request_event: Any, result: HttpResult, name: str) -> None:
+    ok = result.ok
+    request_event.fire(
+        request_type="GET",
+        name=name,
+        response_time=result.latency_ms,
+        response_length=len(result.body),
+        response=result,
+        context={},
+        exception=None if ok else RequestFailed(result.error or f"HTTP {result.status}"),
+        start_time=result.intended,
+        url=result.url,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _prepared(url: str, user_agent: str) -> tuple[Target, bytes]:
+    """The target and request bytes of a header-less GET: a viewer's playlist URL repeats."""
+    target = parse_url(url)
+    return target, encode_get(target, user_agent)
 
 
 def _result(
-    url: str, exchange: Exchange, started: float, intended: float | None, error: str | None
+    url: str,
+    connection: Connection | None,
+    exchange: Exchange,
+    started: float,
+    intended: float | None,
+    error: str | None,
 ) -> HttpResult:
-    parser = exchange.parser
     sent = exchange.sent or started
+    if connection is None or not exchange.first_byte:
+        status, headers, body = 0, Headers(), b""
+    else:
+        parser = connection.parser
+        status, headers, body = parser.status, parser.headers, parser.body
     return HttpResult(
         url=url,
-        status=parser.status if exchange.first_byte else 0,
-        headers=parser.headers,
-        body=parser.body,
+        status=status,
+        headers=headers,
+        body=body,
         error=error,
         intended=sent if intended is None else intended,
         sent=sent,
@@ -152,7 +179,7 @@ def _result(
 def _describe(exc: BaseException, target: Target, timeout: float) -> str:
     """One short, stable message per failure kind: Locust groups its error table by it."""
     where = f"{target.host}:{target.port}"
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, DeadlineExceeded | TimeoutError):
         return f"timeout after {float(timeout)} s"
     if isinstance(exc, ConnectionRefusedError):
         return f"connection refused by {where}"

@@ -1,15 +1,16 @@
 """One keep-alive TCP connection: write a request, read one response, stamp the times.
 
-Plain `socket` calls, so under Locust (which gevent-monkey-patches `socket`) every wait yields
-to the other greenlets; without gevent it is an ordinary blocking client.
+Always a gevent socket (whether or not `socket` is monkey-patched), so waits yield to the other
+greenlets; outside any greenlet the call simply blocks. Deadlines come from `deadline`'s
+watchdog rather than socket timeouts (see there why).
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
-from collections.abc import Callable
+
+from gevent import get_hub, socket
 
 from loadgen.http.response import ResponseParser
 
@@ -24,10 +25,9 @@ class ConnectionLost(ConnectionError):
 class Exchange:
     """One request/response in progress; filled as it goes, so a failure keeps what arrived."""
 
-    __slots__ = ("first_byte", "last_byte", "parser", "sent")
+    __slots__ = ("first_byte", "last_byte", "sent")
 
     def __init__(self) -> None:
-        self.parser = ResponseParser()
         self.sent = 0.0
         self.first_byte = 0.0
         self.last_byte = 0.0
@@ -36,36 +36,54 @@ class Exchange:
 class Connection:
     """A TCP connection to one host:port that serves requests one after another."""
 
-    __slots__ = ("address", "sock")
+    __slots__ = ("_hub", "_readable", "address", "parser", "sock")
 
     def __init__(self, address: tuple[str, int], sock: socket.socket) -> None:
         self.address = address
         self.sock = sock
+        self._hub = get_hub()
+        self._readable = self._hub.loop.io(sock.fileno(), 1)
+        """Waited on right after sending: skips a recv doomed to EAGAIN on every request."""
+        self.parser = ResponseParser()
+        """Parses this connection's responses; read the current one's fields after exchange."""
 
     @classmethod
-    def open(cls, address: tuple[str, int], deadline: float) -> Connection:
-        """Connect before `deadline` (time.monotonic()); raises OSError/TimeoutError."""
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("deadline passed before connecting")
-        sock = socket.create_connection(address, timeout=remaining)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return cls(address, sock)
+    def open(cls, address: tuple[str, int]) -> Connection:
+        """Connect, trying each resolved address in turn; raises the last OSError."""
+        host, port = address
+        error: OSError = OSError(f"{host}:{port} resolves to no address")
+        for family, kind, proto, _, sockaddr in socket.getaddrinfo(
+            host, port, 0, socket.SOCK_STREAM
+        ):
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.connect(sockaddr)
+            except OSError as exc:
+                sock.close()
+                error = exc
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return cls(address, sock)
+        raise error
 
-    def exchange(self, request: bytes, exchange: Exchange, deadline: float) -> None:
-        """Send `request` and read its whole response into `exchange` before `deadline`.
+    def exchange(self, request: bytes, exchange: Exchange) -> None:
+        """Send `request` and read its whole response into `self.parser` and `exchange`.
 
-        Raises TimeoutError, ConnectionLost, other OSErrors or ResponseError; the caller must
-        then close this connection, and may reuse it only if `exchange.parser.keep_alive`.
+        Raises ConnectionLost, other OSErrors or ResponseError; the caller must then close this
+        connection, and may reuse it only if `self.parser.keep_alive`.
         """
         sock = self.sock
-        parser = exchange.parser
-        monotonic = time.monotonic
-        sock.settimeout(_remaining(deadline, monotonic))
+        parser = self.parser
+        parser.begin()
         exchange.sent = time.time()
-        sock.sendall(request)
+        written = sock.send(request)  # one syscall: a GET fits the socket buffer
+        if written < len(request):
+            sock.sendall(request[written:])
+        self._hub.wait(self._readable)
         while True:
-            sock.settimeout(_remaining(deadline, monotonic))
             data = sock.recv(RECV_SIZE)
             now = time.time()
             if not data:
@@ -79,12 +97,6 @@ class Connection:
         exchange.last_byte = now
 
     def close(self) -> None:
+        self._readable.close()
         with contextlib.suppress(OSError):
             self.sock.close()
-
-
-def _remaining(deadline: float, monotonic: Callable[[], float]) -> float:
-    remaining = deadline - monotonic()
-    if remaining <= 0:
-        raise TimeoutError("deadline passed")
-    return remaining

@@ -17,10 +17,12 @@ class HttpResult:
 
     url: str
     status: int
-    """HTTP status code; 0 when no response arrived (connect error, timeout, reset)."""
+    """HTTP status code; 0 when no response arrived (connect error, timeout, reset). When the
+    headers arrived but the body was cut short, the received status with `error` set."""
     headers: Mapping[str, str]
     """Response headers with lower-case names (a repeated header keeps its last value)."""
     body: bytes
+    """The whole body (what arrived of it, when `error` is set)."""
     error: str | None
     """What went wrong, e.g. "timeout after 5.0 s", "connection reset"; None on success."""
     intended: float

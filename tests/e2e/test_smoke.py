@@ -75,3 +75,38 @@ def test_ctrl_c_mid_fault_reverts_and_stops_everything(run_dir: Path) -> None:
     assert Journal(run_dir).active() == []
     assert stragglers(run_dir) == []
     assert report_of(run_dir)["status"] == "interrupted"
+
+
+def test_suite_counts_a_failing_negative_control_as_expected(tmp_path: Path) -> None:
+    junit = tmp_path / "suite.xml"
+    proc = livefire(
+        "suite",
+        str(SCENARIOS / "smoke-breach.yaml"),
+        "--run-dir",
+        str(tmp_path / "runs"),
+        "--junit",
+        str(junit),
+        "--quiet",
+    )
+    out, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, out
+    assert "== smoke-breach: as expected" in out
+    report = report_of(tmp_path / "runs" / "smoke-breach")
+    assert report["result"] == "fail"
+    xml = junit.read_text()
+    assert 'tests="1"' in xml and 'failures="0"' in xml and 'name="smoke-breach"' in xml
+    assert stragglers(tmp_path / "runs" / "smoke-breach") == []
+
+
+def test_a_tripped_guard_aborts_reverts_and_exits_3(run_dir: Path) -> None:
+    scenario = Path(__file__).parents[1] / "fixtures" / "scenarios" / "guarded.yaml"
+    proc = livefire("run", str(scenario), "--run-dir", str(run_dir))
+    out, _ = proc.communicate(timeout=180)
+    assert proc.returncode == 3, out
+    report = report_of(run_dir)
+    assert report["status"] == "aborted" and report["result"] == "aborted"
+    assert "guard stream_latency_p95" in report["error"]
+    assert report["ended"] - report["started"] < 40  # well before the 60 s it was planned for
+    assert "RESULT: ABORTED" in out
+    assert Journal(run_dir).active() == []
+    assert stragglers(run_dir) == []

@@ -1,23 +1,43 @@
 """LeanHttpClient against real loopback servers (aiohttp + a raw asyncio server, subprocess).
 
-Importing locust monkey-patches sockets with gevent, as in a real worker, so these run the
-client the way the viewers do.
+The client always uses gevent sockets, patched process or not, so greenlets here wait
+cooperatively as in a Locust worker.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import gevent
-import locust.env
 import pytest
 
 from loadgen.http import LeanHttpClient, RequestFailed
+
+
+@contextmanager
+def _no_monkey_patching() -> Iterator[None]:
+    """Importing locust monkey-patches the whole process; in a pytest run that already imported
+    ssl and asyncio for other tests, that late patch breaks them (RecursionError in ssl)."""
+    before = os.environ.get("LOCUST_SKIP_MONKEY_PATCH")
+    os.environ["LOCUST_SKIP_MONKEY_PATCH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["LOCUST_SKIP_MONKEY_PATCH"]
+        else:
+            os.environ["LOCUST_SKIP_MONKEY_PATCH"] = before
+
+
+with _no_monkey_patching():
+    import locust.env
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +66,7 @@ def servers() -> Iterator[Servers]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stdout.close()
 
 
 @pytest.fixture
@@ -192,6 +213,31 @@ def test_greenlets_wait_concurrently(servers: Servers) -> None:
     assert elapsed < 1.5  # 50 x 200 ms one after another would take 10 s
     for c in clients:
         c.close()
+
+
+def test_concurrent_requests_on_one_client_use_separate_connections(servers: Servers) -> None:
+    with LeanHttpClient() as client:
+        started = time.time()
+        jobs = [gevent.spawn(client.get, f"{servers.http}/delay/200") for _ in range(2)]
+        gevent.joinall(jobs, timeout=5)
+        elapsed = time.time() - started
+        results = [job.value for job in jobs]
+        assert all(r is not None and r.ok for r in results)
+        assert len({r.headers["x-peer-port"] for r in results if r is not None}) == 2
+        assert elapsed < 0.39
+        again = [client.get(f"{servers.http}/bytes/1") for _ in range(2)]
+        assert {r.headers["x-peer-port"] for r in again} <= {
+            r.headers["x-peer-port"] for r in results if r is not None
+        }
+
+
+def test_close_drops_idle_connections(servers: Servers) -> None:
+    client = LeanHttpClient()
+    first = client.get(f"{servers.http}/bytes/1")
+    client.close()
+    second = client.get(f"{servers.http}/bytes/1")
+    assert first.ok and second.ok
+    assert first.headers["x-peer-port"] != second.headers["x-peer-port"]
 
 
 def test_locust_request_event_fields(servers: Servers) -> None:

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from loadgen.http import HttpResult, UnsupportedUrl
+from loadgen.http.headers import Headers
 from loadgen.http.request import encode_get
 from loadgen.http.response import ResponseError, ResponseParser
 from loadgen.http.url import parse_url
@@ -138,3 +139,30 @@ def test_result_latency_is_from_intended() -> None:
 def test_result_latency_without_last_byte_runs_to_now() -> None:
     result = _result(intended=time.time() - 1.0, last_byte=0.0, status=0, error="timeout")
     assert result.latency_ms == pytest.approx(1000.0, abs=50)
+
+
+def test_one_parser_serves_consecutive_responses() -> None:
+    parser = ResponseParser()
+    assert parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-N: 1\r\n\r\none")
+    first_headers, first_body = parser.headers, parser.body
+    parser.begin()
+    assert parser.status == 0 and not parser.complete
+    assert parser.feed(b"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\nX-N: 2\r\n\r\ntwo")
+    assert (parser.status, parser.body, parser.headers["x-n"]) == (404, b"two", "2")
+    assert (first_body, first_headers["x-n"]) == (b"one", "1")
+
+
+def test_head_split_across_reads() -> None:
+    parser = ResponseParser()
+    assert not parser.feed(b"HTTP/1.1 200 OK\r\nContent-Le")
+    assert not parser.feed(b"ngth: 4\r\nX-Long: ")
+    assert parser.feed(b"v\r\n\r\nbody")
+    assert dict(parser.headers) == {"content-length": "4", "x-long": "v"}
+    assert parser.body == b"body"
+
+
+def test_headers_are_lower_case_and_last_value_wins() -> None:
+    headers = Headers(b'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nETag:  "x" ')
+    assert dict(headers) == {"set-cookie": "b=2", "etag": '"x"'}
+    assert len(headers) == 2 and "etag" in headers and "ETag" not in headers
+    assert Headers() == {}

@@ -25,3 +25,14 @@ def test_one_long_stall_observed_twice_is_one_stall() -> None:
     player.segment_arrived(1.0, now=4.0)
     assert len(player.stalls) == 1
     assert player.stalled_seconds == 3.0
+
+
+def test_stalled_for_sees_an_ongoing_stall_without_changing_state() -> None:
+    player = PlayerBuffer()
+    assert player.stalled_for(5.0) == 0.0  # not playing yet
+    player.segment_arrived(1.0, now=0.0)
+    assert player.stalled_for(0.5) == 0.0
+    assert player.stalled_for(4.0) == 3.0
+    player.advance(3.0)  # the stall is recorded up to 3.0 ...
+    assert player.stalled_for(4.0) == 3.0  # ... and still counted whole, from 1.0
+    assert len(player.stalls) == 1

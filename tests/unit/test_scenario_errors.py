@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from livefire.conductor import check_targets, topology_for
+from livefire.conductor import check_targets, target_kinds, topology_for
 from livefire.errors import ScenarioError
 from livefire.scenario import load_scenario
 
@@ -56,7 +56,7 @@ def test_every_problem_is_reported_with_its_line(name: str) -> None:
 def test_undeclared_fault_target_is_refused_before_anything_starts() -> None:
     loaded = load_scenario(BAD / "undeclared_target.yaml")
     with pytest.raises(ScenarioError) as caught:
-        check_targets(loaded, topology_for(loaded).fault_targets())
+        check_targets(loaded, target_kinds(topology_for(loaded)))
     assert str(caught.value) == (
         f"{BAD / 'undeclared_target.yaml'}:6: faults[0].target: undeclared target 'edge-apak'; "
         "did you mean 'edge-apac'?"
@@ -71,3 +71,13 @@ def test_missing_file_is_one_line() -> None:
 @pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml")))
 def test_shipped_scenarios_are_valid(path: Path) -> None:
     load_scenario(path)
+
+
+def test_a_fault_aimed_at_the_wrong_kind_of_target_is_refused() -> None:
+    loaded = load_scenario(BAD / "wrong_target_kind.yaml")
+    with pytest.raises(ScenarioError) as caught:
+        check_targets(loaded, target_kinds(topology_for(loaded)))
+    assert str(caught.value) == (
+        f"{BAD / 'wrong_target_kind.yaml'}:6: faults[0].target: fault 'transcoder-node-kill' "
+        "needs a process target, but 'edge-apac' offers: proxy"
+    )

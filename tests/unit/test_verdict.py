@@ -44,3 +44,25 @@ def test_error_rate_counts_errors_over_requests() -> None:
 def test_no_data_never_passes() -> None:
     verdict = evaluate([], Slos(stream_latency_p95=1.0), T0, T0 + 60, [])
     assert not verdict.passed and verdict.checks[0].found == "no data"
+
+
+def test_gift_reconciliation_checks_name_lost_and_doubled_gifts() -> None:
+    from livefire.reconcile import reconcile
+    from livefire.scenario.schema import GiftSlos
+
+    journal = [{"kind": "gift", "state": "acked", "key": f"k{i}", "acked": 1.0} for i in range(4)]
+    ledger = [{"idempotency_key": k, "applied_at": 2.0} for k in ("k0", "k1", "k1", "k3")]
+    slos = Slos(gifts=GiftSlos())
+    verdict = evaluate(series({}), slos, T0, T0 + 60, [], reconcile(journal, ledger, 30))
+    by = {c.promise: c for c in verdict.checks}
+    assert not by["gifts_lost"].passed and "k2" in by["gifts_lost"].found
+    assert not by["gifts_doubled"].passed and "k1" in by["gifts_doubled"].found
+    assert not by["gift_eventual_consistency"].passed
+    assert by["gift_eventual_consistency"].measured == 0.5
+
+
+def test_gift_promise_without_a_ledger_is_no_data() -> None:
+    from livefire.scenario.schema import GiftSlos
+
+    verdict = evaluate(series({}), Slos(gifts=GiftSlos()), T0, T0 + 60, [], None)
+    assert [c.found for c in verdict.checks] == ["no data"] and not verdict.passed

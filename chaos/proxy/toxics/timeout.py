@@ -1,7 +1,8 @@
 """timeout: nothing gets through; the connection closes after `timeout` ms (0: never).
 
-Data is held, not dropped: the source is no longer read (its bytes wait in the kernel), and
-when the toxic is removed the held data flows again on the same connection.
+Data is held, not dropped: it waits in the link's queue (up to 1 MB, then reading from the
+source pauses and the kernel holds the rest), and when the toxic is removed the held data
+flows on, in order, on the same connection.
 """
 
 from __future__ import annotations

@@ -34,3 +34,11 @@ def toxiproxy(server: ProxyServerThread) -> Iterator[Toxiproxy]:
 def echo_upstream() -> Iterator[str]:
     with serving(echo) as address:
         yield address
+
+
+@pytest.fixture(params=["kernel", "transport"])
+def fast_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on both fast paths: splice(2) in the kernel, and asyncio transports."""
+    if request.param == "transport":
+        monkeypatch.setattr("chaos.proxy.splice.usable", lambda loop: False)
+    return str(request.param)

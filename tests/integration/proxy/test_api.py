@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from chaos.proxy import ProxyServer, ProxyServerThread
-from tests.integration.proxy.http import call
+from chaos.proxy import ApiError, Err, ProxyServer, ProxyServerThread
+from tests.integration.proxy.api_calls import call
 from tests.integration.proxy.upstreams import connect, recv_exactly, round_trip
 
 pytestmark = pytest.mark.integration
@@ -206,3 +206,13 @@ def test_malformed_requests_never_disturb_other_traffic(
     with connect(body["listen"]) as sock:
         sock.sendall(b"still")
         assert recv_exactly(sock, 5) == b"still"
+
+
+def test_add_proxy_in_process(server: ProxyServerThread, echo_upstream: str) -> None:
+    listen = server.add_proxy("direct", echo_upstream)
+    with connect(listen) as sock:
+        round_trip(sock)
+    assert call(f"{server.url}/proxies/direct")[1]["listen"] == listen
+    with pytest.raises(ApiError) as caught:
+        server.add_proxy("direct", echo_upstream)
+    assert caught.value.kind is Err.PROXY_EXISTS

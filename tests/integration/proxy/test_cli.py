@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.proxy.http import call
+from tests.integration.proxy.api_calls import call
 from tests.integration.proxy.upstreams import connect, echo, round_trip, serving
 
 pytestmark = pytest.mark.integration
@@ -41,30 +42,34 @@ def wait_ready(path: Path, process: subprocess.Popen[str]) -> dict[str, object]:
 
 
 @contextmanager
-def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, stop: int = signal.SIGTERM
+) -> Iterator[str]:
     ready = tmp_path / "proxy.ready.json"
     process = livefire("--port", "0", "--ready-file", str(ready), *args, env=env)
     try:
         info = wait_ready(ready, process)
         assert info["name"] == "proxy" and info["pid"] == process.pid
         yield str(info["url"])
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(START_TIMEOUT) == 0
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=START_TIMEOUT)
+        assert process.returncode == 0, err
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait(START_TIMEOUT)
+        process.communicate(timeout=START_TIMEOUT)
     assert process.returncode == 0
     with pytest.raises(ProcessLookupError):
         os.kill(process.pid, 0)
 
 
-def test_serve_config_then_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_config_then_signal(tmp_path: Path, stop: int) -> None:
     with serving(echo) as upstream:
         config = tmp_path / "proxies.json"
         proxies = [{"name": "echo", "listen": "127.0.0.1:0", "upstream": upstream}]
         config.write_text(json.dumps(proxies))
-        with serve(tmp_path, "--config", str(config)) as url:
+        with serve(tmp_path, "--config", str(config), stop=stop) as url:
             status, body = call(f"{url}/proxies/echo")
             assert status == 200 and body["enabled"] is True  # type: ignore[index]
             with connect(body["listen"]) as sock:  # type: ignore[index]
@@ -86,6 +91,10 @@ def test_token_guards_mutating_calls(tmp_path: Path) -> None:
         ("{not json", "invalid JSON"),
         ('{"name": "x"}', "expected a JSON list"),
         ('[{"name": "x"}]', "missing required field: [0].upstream"),
+        (
+            '[{"name": "x", "upstream": "h:1", "listen": "0.0.0.0:0"}]',
+            "[0].listen: address is not loopback",
+        ),
     ],
 )
 def test_bad_config_is_one_line_exit_2(tmp_path: Path, content: str, expected: str) -> None:
@@ -103,3 +112,19 @@ def test_remote_api_address_needs_allow_remote(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=START_TIMEOUT)
     assert process.returncode == 2
     assert "--allow-remote" in err and "Traceback" not in err
+
+
+def test_setup_failures_are_one_line_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        cases = [
+            (["--port", port], "address already in use"),
+            (["--port", "0", "--ready-file", str(tmp_path / "no" / "r.json")], "ready file"),
+        ]
+        for args, expected in cases:
+            process = livefire(*args)
+            _, err = process.communicate(timeout=START_TIMEOUT)
+            assert process.returncode == 2, err
+            assert len(err.strip().splitlines()) == 1 and expected in err, err

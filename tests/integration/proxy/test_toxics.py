@@ -8,6 +8,8 @@ import time
 import pytest
 from toxiproxy import Toxiproxy
 
+from chaos.proxy import ProxyServerThread
+from tests.integration.proxy.api_calls import call
 from tests.integration.proxy.upstreams import (
     connect,
     recv_all,
@@ -143,3 +145,27 @@ def test_slicer_splits_chunks(toxiproxy: Toxiproxy) -> None:
     assert len(sizes) >= 20, f"expected ~32 slices of ~64 bytes, got {sizes}"
     assert max(sizes) <= 80
     assert elapsed >= 0.020 * 20, "pieces are `delay` µs apart"
+
+
+def test_updating_a_toxic_applies_to_open_connections(
+    toxiproxy: Toxiproxy, echo_upstream: str, server: ProxyServerThread
+) -> None:
+    proxy = toxiproxy.create(upstream=echo_upstream, name="echo")
+    proxy.add_toxic(type="latency", attributes={"latency": 100})
+    with connect(proxy.listen) as sock:
+        assert_delta(round_trip(sock), 0.100, 0.030)
+        url = f"{server.url}/proxies/echo/toxics/latency_downstream"
+        assert call(url, "PATCH", {"attributes": {"latency": 250}})[0] == 200
+        assert_delta(round_trip(sock), 0.250, 0.030)
+
+
+def test_toxicity_is_drawn_once_per_connection(toxiproxy: Toxiproxy, echo_upstream: str) -> None:
+    proxy = toxiproxy.create(upstream=echo_upstream, name="echo")
+    proxy.add_toxic(type="latency", toxicity=0.5, attributes={"latency": 40})
+    slowed = 0
+    for _ in range(30):
+        with connect(proxy.listen) as sock:
+            first, second = round_trip(sock) > 0.030, round_trip(sock) > 0.030
+        assert first == second, "the draw holds for the whole connection"
+        slowed += first
+    assert 5 <= slowed <= 25, f"{slowed}/30 connections slowed at toxicity 0.5"

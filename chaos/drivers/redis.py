@@ -1,0 +1,206 @@
+"""Redis drivers: kill the primary, force a Sentinel failover, cut a replica's link.
+
+- `redis-kill` stops the primary with `SHUTDOWN NOSAVE` (default), `DEBUG SEGFAULT` (needs
+  `enable-debug-command`) or SIGKILL of the pid Redis reports in `INFO server` (loopback
+  only). Self-healing: Sentinel promotes a replica; revert restarts the old primary only if
+  the target has a restart command and nothing answers at its address.
+- `redis-failover` asks the first Sentinel that answers to `SENTINEL FAILOVER <master>`.
+  Self-healing too: a failover is the recovery being rehearsed, so revert does nothing.
+- `redis-replica-cut` detaches a replica with `REPLICAOF NO ONE` and reattaches it to the
+  primary it had (recorded at build time) on revert. It is the honest, revertible cut that
+  needs no network access; note Sentinel, if it watches, may reattach the replica by itself.
+  A target whose replication link runs through a fault proxy should rather disable that proxy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+
+from chaos.drivers.process import restart, running, start_time
+from chaos.model import DRIVERS
+from livefire.errors import FaultError
+
+TIMEOUT_S = 3.0
+
+
+def client(address: str, timeout: float = TIMEOUT_S) -> redis.Redis:
+    url = address if "://" in address else f"redis://{address}"
+    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+
+
+def primary_of(sentinels: list[str], master: str, timeout: float = TIMEOUT_S) -> str:
+    """host:port of `master` according to the first Sentinel that answers."""
+    errors = []
+    for address in sentinels:
+        try:
+            found = client(address, timeout).sentinel_get_master_addr_by_name(master)
+        except redis.RedisError as exc:
+            errors.append(f"{address}: {exc}")
+            continue
+        if isinstance(found, tuple | list):
+            return f"{_text(found[0])}:{int(found[1])}"
+        errors.append(f"{address}: unknown master '{master}'")
+    raise FaultError(f"no Sentinel knows the primary: {'; '.join(errors)}")
+
+
+def answers(address: str, timeout: float = 1.0) -> bool:
+    try:
+        return bool(client(address, timeout).ping())
+    except redis.RedisError:
+        return False
+
+
+class RedisKill:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.address: str = spec["address"]
+        self.method: str = spec.get("method", "shutdown")
+        self.pid: int | None = spec.get("pid")
+        self.started: int | None = spec.get("started")
+        self.restart_argv: list[str] = list(spec.get("restart_argv") or [])
+        self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
+
+    @classmethod
+    def build(cls, address: str, method: str, restart_argv: list[str]) -> RedisKill:
+        spec: dict[str, Any] = {"address": address, "method": method, "restart_argv": restart_argv}
+        host = urlsplit(f"redis://{address.split('://')[-1]}").hostname
+        if not answers(address, TIMEOUT_S):
+            raise FaultError(f"redis {address} does not answer PING: nothing to kill")
+        if host in ("127.0.0.1", "localhost", "::1"):
+            try:
+                pid = int(client(address).info("server")["process_id"])
+            except (redis.RedisError, KeyError) as exc:
+                raise FaultError(f"redis {address}: INFO server: {exc}") from None
+            spec.update(pid=pid, started=start_time(pid))
+        elif method == "sigkill":
+            raise FaultError(f"redis {address}: sigkill needs a primary on this host")
+        return cls(spec)
+
+    def inject(self) -> None:
+        if self.method == "sigkill":
+            if self.pid is None or start_time(self.pid) != self.started:
+                raise FaultError(f"redis {self.address}: pid {self.pid} is not running")
+            os.kill(self.pid, signal.SIGKILL)
+            return
+        if self.method == "shutdown":
+            # NOW (Redis >= 7): a crash does not wait for lagging replicas; older: without it
+            if not self._send("SHUTDOWN", "NOSAVE", "NOW"):
+                self._send("SHUTDOWN", "NOSAVE")
+        else:
+            self._send("DEBUG", "SEGFAULT")
+        deadline = time.monotonic() + self.timeout
+        while answers(self.address, 0.5):
+            if time.monotonic() > deadline:
+                raise FaultError(
+                    f"redis {self.address}: still up {self.timeout:g} s after {self.method}"
+                )
+            time.sleep(0.1)
+
+    def _send(self, *command: str) -> bool:
+        """Send a command that should kill the server; False if it rejected the syntax."""
+        try:
+            client(self.address, self.timeout).execute_command(*command)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return True  # the server went away mid-reply: that is the point
+        except redis.ResponseError as exc:
+            if "syntax" in str(exc).lower() and command[-1] == "NOW":
+                return False
+            raise FaultError(f"redis {self.address}: {' '.join(command)}: {exc}") from None
+        except redis.RedisError as exc:
+            raise FaultError(f"redis {self.address}: {' '.join(command)}: {exc}") from None
+        return True
+
+    def revert(self) -> None:
+        if not self.restart_argv or answers(self.address) or running(self.restart_argv):
+            return
+        restart(self.restart_argv)
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "driver": "redis-kill",
+            "address": self.address,
+            "method": self.method,
+            "pid": self.pid,
+            "started": self.started,
+            "restart_argv": self.restart_argv,
+            "timeout_s": self.timeout,
+        }
+
+
+class RedisFailover:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.sentinels: list[str] = list(spec["sentinels"])
+        self.master: str = spec["master"]
+        self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
+
+    def inject(self) -> None:
+        errors = []
+        for address in self.sentinels:
+            try:
+                client(address, self.timeout).sentinel_failover(self.master)
+                return
+            except redis.RedisError as exc:
+                errors.append(f"{address}: {exc}")
+        raise FaultError(f"SENTINEL FAILOVER {self.master} refused: {'; '.join(errors)}")
+
+    def revert(self) -> None:
+        """Nothing: the new primary stays (fail back with another failover if wanted)."""
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "driver": "redis-failover",
+            "sentinels": self.sentinels,
+            "master": self.master,
+            "timeout_s": self.timeout,
+        }
+
+
+class RedisReplicaCut:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.replica: str = spec["replica"]
+        self.primary: tuple[str, int] = (spec["primary"][0], int(spec["primary"][1]))
+        self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
+
+    @classmethod
+    def build(cls, replica: str) -> RedisReplicaCut:
+        try:
+            role = client(replica).execute_command("ROLE")
+        except redis.RedisError as exc:
+            raise FaultError(f"redis replica {replica}: ROLE: {exc}") from None
+        if _text(role[0]) != "slave":
+            raise FaultError(f"redis {replica} is not a replica (ROLE says {_text(role[0])})")
+        return cls({"replica": replica, "primary": [_text(role[1]), int(role[2])]})
+
+    def _call(self, *args: Any) -> None:
+        try:
+            client(self.replica, self.timeout).execute_command(*args)
+        except redis.RedisError as exc:
+            raise FaultError(f"redis {self.replica}: {' '.join(map(str, args))}: {exc}") from None
+
+    def inject(self) -> None:
+        self._call("REPLICAOF", "NO", "ONE")
+
+    def revert(self) -> None:
+        self._call("REPLICAOF", *self.primary)
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "driver": "redis-replica-cut",
+            "replica": self.replica,
+            "primary": list(self.primary),
+            "timeout_s": self.timeout,
+        }
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+DRIVERS.add("redis-kill", RedisKill)
+DRIVERS.add("redis-failover", RedisFailover)
+DRIVERS.add("redis-replica-cut", RedisReplicaCut)

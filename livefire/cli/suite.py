@@ -1,0 +1,97 @@
+"""`livefire suite DIR|FILES... --junit out.xml`: several game days in sequence, e.g. nightly.
+
+Every scenario is validated before the first one starts. A negative control (a scenario with
+`expect: {result: fail, broken: [...]}`) is green only when it fails naming those promises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from livefire import report as reports
+from livefire.cli.run import _printer, add_load_options, conduct, options
+from livefire.errors import ScenarioError
+from livefire.expectation import meets
+from livefire.reports import write_all
+from livefire.scenario import LoadedScenario, load_scenario
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "suite",
+        help="run several scenarios in sequence (nightly resilience checks)",
+        description="Run every scenario given (files, or every *.yaml in a directory) one "
+        "after another. Exit 0 when each came out as expected (negative controls must fail "
+        "naming their promise), 1 otherwise, 3 if one was aborted.",
+        epilog="example: livefire suite scenarios/ --junit runs/nightly.xml",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="scenario files or directories")
+    parser.add_argument("--junit", type=Path, help="write one JUnit testcase per scenario here")
+    parser.add_argument("--run-dir", type=Path, help="parent of each scenario's run directory")
+    parser.add_argument("--workers", type=int, help="local Locust workers per run")
+    add_load_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(handler=run)
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded, problems = [], []
+    for path in scenario_files(args.paths):
+        try:
+            loaded.append(load_scenario(path))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    parent = args.run_dir or Path("runs") / f"suite-{time.strftime('%Y%m%d-%H%M%S')}"
+    outcomes: list[tuple[LoadedScenario, dict, bool, str]] = []  # type: ignore[type-arg]
+    for item in loaded:
+        print(f"== {item.scenario.name} ({item.source.file})", flush=True)
+        run_dir = parent / item.scenario.name
+        judgement = conduct(item, options(args, run_dir), _printer(args.quiet))
+        write_all(judgement.report, run_dir)
+        for line in reports.summary(judgement.report):
+            print(line)
+        ok, why = meets(item.scenario.expect, judgement.report)
+        print(f"== {item.scenario.name}: {'as expected' if ok else 'NOT as expected: ' + why}")
+        outcomes.append((item, judgement.report, ok, why))
+    if args.junit:
+        _write_junit(args.junit, outcomes)
+    if any(r["result"] == "aborted" for _, r, _, _ in outcomes):
+        return 3
+    return 0 if all(ok for _, _, ok, _ in outcomes) else 1
+
+
+def _write_junit(path: Path, outcomes: list) -> None:  # type: ignore[type-arg]
+    suite = ET.Element(
+        "testsuite",
+        name="livefire-suite",
+        tests=str(len(outcomes)),
+        failures=str(sum(not ok for _, _, ok, _ in outcomes)),
+        errors="0",
+    )
+    for item, report, ok, why in outcomes:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="livefire.suite",
+            name=item.scenario.name,
+            file=item.source.file,
+        )
+        if not ok:
+            ET.SubElement(case, "failure", message=why).text = "\n".join(reports.summary(report))
+    root = ET.Element("testsuites", name="livefire")
+    root.append(suite)
+    ET.indent(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -1,0 +1,61 @@
+"""The run as it happens: tail the master's telemetry file into a per-second series, for the
+progress line and for guard SLIs that abort a run which is hurting the target too much."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from livefire.scenario.schema import Guard
+from livefire.slis import SLIS
+from livefire.telemetry import Batch, Second
+
+SETTLE_S = 3  # a second is judged live only this long after it ended (late batches)
+
+
+@dataclass
+class LiveSeries:
+    path: Path
+    seconds: dict[int, Second] = field(default_factory=dict)
+    _offset: int = 0
+    _seen: set[tuple[str, int]] = field(default_factory=set)
+
+    def poll(self) -> None:
+        """Merge whatever the master appended since the last poll."""
+        if not self.path.exists():
+            return
+        with self.path.open() as source:
+            source.seek(self._offset)
+            while True:
+                line = source.readline()
+                if not line.endswith("\n"):
+                    break  # half-written: read it next time
+                self._offset = source.tell()
+                self._add(Batch.from_json(json.loads(line)))
+
+    def _add(self, batch: Batch) -> None:
+        if (batch.worker, batch.seq) in self._seen:
+            return
+        self._seen.add((batch.worker, batch.seq))
+        for second in batch.seconds:
+            self.seconds.setdefault(second.t, Second(second.t)).merge(second)
+
+    def settled(self, now: float, last: int) -> list[Second]:
+        """The `last` seconds that ended at least SETTLE_S ago (missing ones are skipped)."""
+        end = int(now) - SETTLE_S
+        return [self.seconds[t] for t in range(end - last, end) if t in self.seconds]
+
+
+def breached(guard: Guard, live: LiveSeries, now: float) -> str | None:
+    """Why the guard trips (its SLI outside the limit for every one of `for` seconds)."""
+    window = live.settled(now, int(guard.for_))
+    if len(window) < int(guard.for_):
+        return None
+    sli = SLIS.get(guard.sli)
+    values = [sli.measure([second]) for second in window]
+    if any(v is None or sli.holds(v, guard.limit) for v in values):
+        return None
+    return (
+        f"guard {guard.sli} outside {guard.limit:g} for {guard.for_:g} s (last: {values[-1]:.4g})"
+    )

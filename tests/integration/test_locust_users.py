@@ -1,0 +1,113 @@
+"""The Chatter and Gifter Locust users against real chat nodes and a real gift pipeline, run
+by the real Locust (headless, one process), judged from the telemetry they shipped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from livefire_stubs.redis_cluster import RedisCluster
+
+from livefire import telemetry as tm
+from livefire.ledger import settled_ledger
+from livefire.reconcile import reconcile
+from livefire.slis import SLIS
+from loadgen.config import LoadConfig
+from tests.integration.conftest import Components
+from tests.integration.gifts_platform import GiftsPlatform
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+DURATION = 12.0
+
+
+def run_locust(run_dir: Path, config: LoadConfig, *classes: str) -> list[tm.Batch]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
+    argv = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(ROOT / "loadgen" / "locustfile.py"),
+        "--headless",
+        "--only-summary",
+        "--livefire-config",
+        config.to_json(),
+        *classes,
+    ]
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    return list(tm.read_batches(run_dir / "telemetry" / "batches.jsonl"))
+
+
+def config(run_dir: Path, **kwargs: object) -> LoadConfig:
+    base = {
+        "run_dir": str(run_dir),
+        "duration": DURATION,
+        "shape": [{"ramp": 1.0, "to": 1.0}],
+        "spawn_jitter": 1.0,
+        "streams": ["live1"],
+    }
+    return LoadConfig(**(base | kwargs))  # type: ignore[arg-type]
+
+
+def judged(series: list[tm.Second]) -> list[tm.Second]:
+    """The run without its last 2 seconds, as the verdict judges it."""
+    end = max(s.t for s in series) - 2
+    return [s for s in series if s.t < end]
+
+
+def test_chatters_across_two_nodes_deliver_and_are_accounted(
+    shared_cluster: RedisCluster, components: Components, tmp_path: Path
+) -> None:
+    nodes = [
+        components.start("chat", "--sentinel", shared_cluster.sentinel_arg()) for _ in range(2)
+    ]
+    cfg = config(
+        tmp_path, users={"chatter": 6}, chat_interval=0.5, chat_urls=[n["ws_url"] for n in nodes]
+    )
+    series = tm.merge_batches(run_locust(tmp_path, cfg, "Chatter"))
+    window = judged(series)
+    owed = SLIS.get("chat_loss")
+    assert sum(s.counters.get(tm.CHAT_SENT + "live1", 0) for s in window) > 50
+    assert owed.measure(window) is not None and owed.measure(window) <= 0.01
+    delivered = SLIS.get("chat_delivered_within_100ms").measure(window)
+    assert delivered is not None and delivered >= 0.95
+
+
+def gifts_run(
+    cluster: RedisCluster, components: Components, run_dir: Path, *worker_flags: str
+) -> tuple[list[tm.Batch], str]:
+    platform = GiftsPlatform(components, cluster)
+    platform.start_payment()
+    api = platform.start_api(*worker_flags)
+    platform.start_worker(*worker_flags)
+    cfg = config(run_dir, users={"gifter": 3}, gift_interval=0.2, gifts_url=api)
+    return run_locust(run_dir, cfg, "Gifter"), api
+
+
+def test_gifters_reconcile_cleanly(
+    cluster: RedisCluster, components: Components, tmp_path: Path
+) -> None:
+    batches, api = gifts_run(cluster, components, tmp_path)
+    records = tm.unique_records(batches)
+    acked = [r["key"] for r in records if r["state"] == "acked"]
+    assert len(acked) > 40
+    result = reconcile(records, settled_ledger(api, acked, 20), deadline_s=20)
+    assert result.lost == () and result.doubled == () and result.consistent_ratio == 1.0
+    series = tm.merge_batches(batches)
+    assert SLIS.get("gift_success").measure(judged(series)) == 1.0
+
+
+def test_lossy_ledger_is_caught_by_reconciliation(
+    cluster: RedisCluster, components: Components, tmp_path: Path
+) -> None:
+    batches, api = gifts_run(cluster, components, tmp_path, "--sabotage", "lossy-ledger")
+    records = tm.unique_records(batches)
+    acked = [r["key"] for r in records if r["state"] == "acked"]
+    result = reconcile(records, settled_ledger(api, acked, 5), deadline_s=20)
+    assert len(result.lost) >= 1
+    assert result.consistent_ratio is not None and result.consistent_ratio < 0.9998
