@@ -78,8 +78,10 @@ async def serve(
     args: argparse.Namespace,
     extra: dict[str, Any] | None = None,
     background: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    listening: Callable[[str], None] | None = None,
 ) -> None:
-    """Run `app` until SIGTERM/SIGINT; write the ready file once it listens."""
+    """Run `app` until SIGTERM/SIGINT; write the ready file once it listens. `listening`
+    gets the bound URL before `background` starts."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port, reuse_address=True)
@@ -89,8 +91,10 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    task = asyncio.create_task(background()) if background else None
     info = {"name": args.name, "pid": os.getpid(), "url": f"http://{args.host}:{port}"}
+    if listening:  # e.g. a node that advertises its own URL
+        listening(info["url"])
+    task = asyncio.create_task(background()) if background else None
     write_ready_file(args.ready_file, info | (extra or {}))
     try:
         await stop.wait()

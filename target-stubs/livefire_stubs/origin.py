@@ -12,12 +12,19 @@ Playback:
   GET /live/{stream}/{rendition}/index.m3u8[?_HLS_msn=N]   blocks until segment N exists
   GET /live/{stream}/{rendition}/{seq}.ts
   GET /streams                                  JSON list of live streams
+Creator ingest routing (transcoder nodes heartbeat here every second):
+  PUT /ingest-nodes/{node}                      JSON {"url"}: the node is alive at url
+  GET /ingest-route?stream=S                    → {"stream", "node", "push": URL to PUT/POST
+                                                the MPEG-TS to}: the stream's owner while it
+                                                is alive, else a live node chosen by the
+                                                stream's hash; 503 if no node is alive
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -30,6 +37,7 @@ from livefire_stubs.hls import Rendition, Segment, master_playlist, media_playli
 WINDOW = 6  # segments listed in a media playlist
 KEEP = 30  # segments kept for download after they leave the window
 TARGET_DURATION = 1.0
+NODE_ALIVE_S = 3.0  # a transcoder node unheard of for longer is not routed to
 
 
 @dataclass
@@ -62,6 +70,7 @@ class Stream:
 class Origin:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.streams: dict[str, Stream] = {}
+        self.nodes: dict[str, tuple[str, float]] = {}  # transcoder node → (url, last heard)
         self.published = Counter(
             "origin_segments_published", "segments received", ["stream"], registry=registry
         )
@@ -168,6 +177,26 @@ class Origin:
         text = master_playlist(list(stream.renditions.values()))
         return web.Response(text=text, content_type="application/vnd.apple.mpegurl")
 
+    async def node_heartbeat(self, request: web.Request) -> web.Response:
+        url = (await _json_body(request)).get("url")
+        if not isinstance(url, str) or not url.startswith("http://"):
+            raise web.HTTPBadRequest(reason=f"url: expected http://HOST:PORT, got {url!r}")
+        self.nodes[request.match_info["node"]] = (url.rstrip("/"), time.monotonic())
+        return web.json_response({"node": request.match_info["node"]})
+
+    async def ingest_route(self, request: web.Request) -> web.Response:
+        stream = request.query.get("stream", "")
+        if not stream or "/" in stream or len(stream) > 200:
+            raise web.HTTPBadRequest(reason=f"stream: expected a stream name, got {stream!r}")
+        now = time.monotonic()
+        alive = sorted(n for n, (_, seen) in self.nodes.items() if now - seen < NODE_ALIVE_S)
+        if not alive:
+            raise web.HTTPServiceUnavailable(reason="no transcoder node is alive")
+        owner = self.streams[stream].owner if stream in self.streams else ""
+        node = owner if owner in alive else alive[zlib.crc32(stream.encode()) % len(alive)]
+        push = f"{self.nodes[node][0]}/push/{stream}"
+        return web.json_response({"stream": stream, "node": node, "push": push})
+
     async def list_streams(self, _: web.Request) -> web.Response:
         now = time.time()
         live = [
@@ -198,6 +227,8 @@ def build_app() -> web.Application:
     app.router.add_get("/live/{stream}/{rendition}/index.m3u8", origin.media)
     app.router.add_get(r"/live/{stream}/{rendition}/{seq:\d+}.ts", origin.segment)
     app.router.add_get("/streams", origin.list_streams)
+    app.router.add_put("/ingest-nodes/{node}", origin.node_heartbeat)
+    app.router.add_get("/ingest-route", origin.ingest_route)
     component.add_health_and_metrics(app, registry)
     return app
 

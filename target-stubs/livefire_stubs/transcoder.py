@@ -13,7 +13,18 @@ The built-in synthetic source plays a camera: frame i of a stream is "captured" 
 t0 + (i + 1) / fps, so a segment is complete at the camera exactly at its program-date-time
 plus its duration, and stream latency measures the platform, not the source.
 
-    GET /streams  → {"node", "owned": [stream, ...]}
+    GET /streams  → {"node", "owned": [stream, ...], "pushed": [stream, ...]}
+
+Creator push ingest: a creator streams MPEG-TS (H.264 video; audio is ignored) as the body
+of one chunked `PUT` or `POST /push/{stream}` to the node `GET /ingest-route?stream=` on the
+origin names (`push`). The node takes the stream's lease, decodes the body with PyAV as it
+arrives and re-encodes it into the ladder, publishing a segment per second of the source's
+timeline (program-date-time: when its first frame arrived). The request ends when the body
+does: 200 `{"stream", "node", "segments", "first_seq"}`. Errors (JSON): 400 when the body is
+not decodable MPEG-TS video; 409 while another connection or node holds the stream (a dead
+node's lease runs out within the lease TTL: ask the route again and retry). If the node dies
+mid-push, the creator asks the route again (the origin stops routing to a node unheard of
+for 3 s) and reconnects; the new node continues the numbering with a discontinuity.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from livefire_stubs.encoder import SegmentEncoder
 from livefire_stubs.hls import Rendition
 from livefire_stubs.ladder import LADDERS
 from livefire_stubs.lease import Lease
+from livefire_stubs.push import BodyReader, PushError, transcode
 from livefire_stubs.sabotage import add_sabotage_arg
 from livefire_stubs.store import Store, add_redis_args, store_from_args
 from livefire_stubs.synthetic import TestPattern
@@ -74,6 +86,9 @@ class Transcoder:
         self.fps = max(r.fps for r in opts.ladder)
         self.frames_per_segment = int(self.fps * SEGMENT_SECONDS)
         self.owned: dict[str, asyncio.Task[None]] = {}
+        self.pushed: set[str] = set()
+        self.synthetic: set[str] = set()
+        self.url = ""  # this node's own URL, advertised to the origin for ingest routing
         self.published = Counter(
             "transcoder_segments_published",
             "segments accepted by origin",
@@ -103,12 +118,14 @@ class Transcoder:
         timeout = aiohttp.ClientTimeout(total=5)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             self.session = session
+            self.synthetic = set(streams)
             started = time.monotonic()
             await asyncio.gather(
+                self._heartbeat(),
                 *(
                     self._hold(name, i % self.opts.nodes == self.opts.index, started)
                     for i, name in enumerate(streams)
-                )
+                ),
             )
 
     async def _hold(self, name: str, own_share: bool, started: float) -> None:
@@ -237,7 +254,78 @@ class Transcoder:
         self.failed.labels(stream).inc()
 
     async def owned_streams(self, _: web.Request) -> web.Response:
-        return web.json_response({"node": self.opts.node, "owned": sorted(self.owned)})
+        owned, pushed = sorted(self.owned), sorted(self.pushed)
+        return web.json_response({"node": self.opts.node, "owned": owned, "pushed": pushed})
+
+    async def _heartbeat(self) -> None:
+        """Tell the origin every second that this node takes pushes at `self.url`."""
+        while True:
+            if self.url:
+                url = f"{self.origin}/ingest-nodes/{self.opts.node}"
+                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                    async with self.session.put(url, json={"url": self.url}):
+                        pass
+            await asyncio.sleep(1.0)
+
+    async def push(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["stream"]
+        if name in self.synthetic:
+            return component.json_error(409, f"stream {name!r} is a synthetic stream")
+        lease = Lease(self.store.primary, name, self.opts.node, self.opts.lease_ms)
+        if name in self.pushed or not await lease.acquire():
+            return component.json_error(
+                409,
+                f"stream {name!r} is held by another connection or node; ask "
+                f"GET /ingest-route?stream={name} on the origin and retry",
+            )
+        self.pushed.add(name)
+        try:
+            return await self._ingest(request, name, lease)
+        finally:
+            self.pushed.discard(name)
+            await lease.release()
+
+    async def _ingest(self, request: web.Request, name: str, lease: Lease) -> web.Response:
+        first = max(await lease.last_seq(), await self._origin_last_seq(name)) + 1
+        await self._register(name)
+        loop = asyncio.get_running_loop()
+        next_seq = [first]
+
+        def publish(segments: dict[str, bytes], captured: float) -> None:  # worker thread
+            seq, next_seq[0] = next_seq[0], next_seq[0] + 1
+            disc = first > 0 and seq == first
+            coroutine = self._publish_all(name, lease, seq, captured, segments, disc)
+            asyncio.run_coroutine_threadsafe(coroutine, loop)
+
+        reader = BodyReader()
+        job = loop.run_in_executor(None, transcode, reader, self.ladder, publish)
+        keeper = asyncio.create_task(self._keep(lease))
+        try:
+            async for chunk in request.content.iter_any():
+                if job.done() or not lease.held:
+                    break
+                reader.feed(chunk)
+        finally:
+            reader.close_feed()
+            keeper.cancel()
+        try:
+            segments = await job
+        except PushError as exc:
+            return component.json_error(400, str(exc))
+        body = {"stream": name, "node": self.opts.node, "segments": segments, "first_seq": first}
+        return web.json_response(body)
+
+    async def _keep(self, lease: Lease) -> None:
+        while await lease.renew():
+            await asyncio.sleep(self.opts.lease_ms / 3000)
+
+    async def _publish_all(
+        self, name: str, lease: Lease, seq: int, pdt: float, segments: dict[str, bytes], disc: bool
+    ) -> None:
+        await lease.record_seq(seq)
+        await asyncio.gather(
+            *(self._publish(name, r, seq, pdt, data, disc) for r, data in segments.items())
+        )
 
 
 async def main() -> None:
@@ -267,11 +355,17 @@ async def main() -> None:
     transcoder = Transcoder(opts, store, registry)
     app = web.Application(middlewares=[component.errors_as_json])
     app.router.add_get("/streams", transcoder.owned_streams)
+    app.router.add_put("/push/{stream}", transcoder.push)
+    app.router.add_post("/push/{stream}", transcoder.push)
     component.add_health_and_metrics(app, registry)
     streams = [s for s in args.streams.split(",") if s]
     try:
         await component.serve(
-            app, args, {"streams": streams}, background=lambda: transcoder.run(streams)
+            app,
+            args,
+            {"streams": streams},
+            background=lambda: transcoder.run(streams),
+            listening=lambda url: setattr(transcoder, "url", url),
         )
     finally:
         await store.aclose()

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from livefire_stubs.launcher import Platform, start_platform
 from livefire_stubs.topology import TOPOLOGIES
 from websockets.asyncio.client import connect
 
 from livefire.processes import stragglers
 from tests.integration.conftest import http, wait_for
+from tests.integration.creator import camera, push
 from tests.integration.platform_checks import (
     last_seq,
     media_url,
@@ -169,6 +171,46 @@ def test_router_reroutes_a_blackholed_region(described: dict[str, Any]) -> None:
     finally:
         set_proxy(described, "edge-eu", True)
     wait_for(lambda: route(described, "eu")["region"] == "eu", 5, "eu back")
+
+
+def test_a_creator_push_is_transcoded_into_the_ladder(described: dict[str, Any]) -> None:
+    answers = push(described["origin"], "cam1", camera(3), deadline_s=30)
+    assert answers[-1]["http"] == 200 and answers[-1]["segments"] >= 3, answers
+    url = f"{described['edges']['apac']}/live/cam1/240p/index.m3u8"
+    assert len(playlist(url).segments) >= 3
+    decode = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", url, "-t", "2", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert decode.returncode == 0 and not decode.stderr, decode.stderr
+    status, route = http("GET", f"{described['origin']}/ingest-route?stream=cam2")
+    assert status == 200
+    for body, status in ((b"\x47" * 5000, 400), (b"", 400)):
+        code, answer = http("PUT", route["push"], body)
+        assert code == status and answer["status"] == status and "body" in answer["error"]
+    code, answer = http("PUT", route["push"].replace("cam2", "live1"), b"x")
+    assert code == 409 and "synthetic" in answer["error"]
+
+
+def test_a_killed_component_restarts_at_its_address_from_its_restart_argv(
+    described: dict[str, Any],
+) -> None:
+    edge = described["components"]["edge-other-node"]
+    os.kill(edge["pid"], signal.SIGKILL)
+    url = described["master_playlists"]["other"][0]
+    wait_for(lambda: http_status(url) != 200, 5, "the edge to be gone")
+    subprocess.Popen(edge["restart"], start_new_session=True, stdout=subprocess.DEVNULL)
+    wait_for(lambda: http_status(url) == 200, 10, "the restarted edge")
+    # the restarted process carries the run's marker: the fixture's stop() must end it too
+
+
+def http_status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=2).status_code
+    except requests.RequestException:
+        return 0
 
 
 def test_a_killed_transcoders_stream_continues_on_a_survivor(described: dict[str, Any]) -> None:

@@ -8,20 +8,25 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from livefire_stubs.launcher import start_platform
 from livefire_stubs.topology import TOPOLOGIES
 
 from livefire.errors import SetupError
 from livefire.processes import stragglers
-from tests.integration.conftest import STUBS, http
+from tests.integration.conftest import STUBS, http, wait_for
+from tests.integration.creator import camera, push
 from tests.integration.platform_checks import (
     last_seq,
     media_url,
     owner,
+    playlist,
     route,
     seqs_after,
     set_proxy,
@@ -97,3 +102,54 @@ def test_stubs_errors_are_one_line_exit_2(tmp_path: Path) -> None:
         done = livefire("up", "--run-dir", str(tmp_path), *args)
         assert done.returncode == 2 and message in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1
+
+
+SMALL = """regions: [apac, eu]
+chat_nodes: 1
+transcoders: 2
+lease_ms: 2000
+"""
+
+
+def test_a_push_survives_its_node_dying_by_reconnecting_through_the_route(
+    tmp_path: Path,
+) -> None:
+    topology_file = tmp_path / "small.yaml"
+    topology_file.write_text(SMALL)
+    platform = start_platform(tmp_path / "run", TOPOLOGIES[str(topology_file)])
+    try:
+        described = platform.describe()
+        answers: list[Any] = []
+        creator = threading.Thread(
+            target=lambda: answers.extend(push(described["origin"], "cam9", camera(12), 60))
+        )
+        creator.start()
+        url = f"{described['edges']['eu']}/live/cam9/240p/index.m3u8"
+        wait_for(lambda: http_status(url) == 200 and last_seq(url) >= 2, 15, "cam9 live")
+        victim = pusher(described, "cam9")
+        os.kill(described["components"][victim]["pid"], signal.SIGKILL)
+        before = last_seq(url)
+        wait_for(lambda: last_seq(url) > before + 1, 12, "cam9 after the reconnect")
+        assert "#EXT-X-DISCONTINUITY" in playlist(url).dumps()
+        creator.join(60)
+        assert answers[-1]["http"] == 200 and answers[-1]["node"] != victim, answers
+        assert answers[-1]["first_seq"] > before
+    finally:
+        platform.stop()
+    assert stragglers((tmp_path / "run").resolve()) == []
+
+
+def pusher(described: dict[str, Any], stream: str) -> str:
+    for name, info in described["components"].items():
+        if name.startswith("transcoder-"):
+            _, body = http("GET", info["url"] + "/streams")
+            if stream in body["pushed"]:
+                return str(name)
+    raise AssertionError(f"nobody is taking the push of {stream}")
+
+
+def http_status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=2).status_code
+    except requests.RequestException:
+        return 0
