@@ -173,4 +173,9 @@ SLIS.add("segments_valid", Sli("segments_valid", "ratio", True, segments_valid))
 def format_value(sli: Sli, value: float | None) -> str:
     if value is None:
         return "no data"
-    return f"{value * 1000:.0f} ms" if sli.unit == "s" else f"{value * 100:.3g}%"
+    if sli.unit == "s":
+        return f"{value * 1000:.0f} ms"
+    percent = value * 100
+    if 0 < 100 - percent < 0.1 or 0 < percent < 0.1:  # 99.99%, 99.995%, 0.02%: keep the digits
+        return f"{percent:.4g}%"
+    return f"{percent:.3g}%"
