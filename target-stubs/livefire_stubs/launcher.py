@@ -265,7 +265,8 @@ class _Wiring:
         if link not in self.t.links:
             return upstream_url
         upstream = upstream_url.removeprefix("http://")
-        body = {"name": name, "listen": "127.0.0.1:0", "upstream": upstream, "enabled": True}
+        body: dict[str, Any] = {"name": name, "listen": "127.0.0.1:0", "upstream": upstream}
+        body["enabled"] = True
         response = requests.post(f"{self.p.proxy_api}/proxies", json=body, timeout=5)
         if response.status_code != 201:
             raise SetupError(f"proxy {name}: HTTP {response.status_code}: {response.text}")

@@ -123,13 +123,17 @@ def _build(raw: dict[str, Any]) -> Topology:
     unknown = set(links) - set(LINKS)
     if unknown:
         raise ValueError(f"links: unknown {sorted(unknown)}; known: {list(LINKS)}")
-    topology = Topology(
+    topology = replace(
+        base,
         regions=regions,
         ladder=ladder,
         router_check_interval=float(router.get("check_interval", base.router_check_interval)),
         router_fail_after=int(router.get("fail_after", base.router_fail_after)),
         links=frozenset(k for k in LINKS if links.get(k, True)),
-        **counts,
+        transcoders=counts["transcoders"],
+        chat_nodes=counts["chat_nodes"],
+        gift_workers=counts["gift_workers"],
+        lease_ms=counts["lease_ms"],
     )
     return topology.with_streams(int(raw.get("streams", 1)))
 
