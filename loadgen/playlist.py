@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import m3u8
@@ -58,7 +59,10 @@ def parse_master(text: str, url: str) -> list[Variant]:
     return sorted(variants, key=lambda v: v.bandwidth)
 
 
+@lru_cache(maxsize=64)
 def parse_media(text: str, url: str) -> MediaPlaylist:
+    """Cached: thousands of viewers of one worker fetch the very same playlist text, and the
+    m3u8 library's parse is the costliest thing a viewer does; the result is frozen."""
     playlist = m3u8.loads(text, uri=url)
     if playlist.is_variant:
         raise PlaylistError("expected a media playlist, got a master playlist")
