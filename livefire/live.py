@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from livefire.scenario.schema import Guard
-from livefire.slis import SLIS
+from livefire.slis import SLIS, format_value
 from livefire.telemetry import Batch, Second
 
 SETTLE_S = 3  # a second is judged live only this long after it ended (late batches)
@@ -48,14 +48,16 @@ class LiveSeries:
 
 
 def breached(guard: Guard, live: LiveSeries, now: float) -> str | None:
-    """Why the guard trips (its SLI outside the limit for every one of `for` seconds)."""
+    """Why the guard trips: its SLI, measured over the last `for` settled seconds together
+    (as a dashboard's window would), is past the limit. A window not yet full never trips."""
     window = live.settled(now, int(guard.for_))
     if len(window) < int(guard.for_):
         return None
     sli = SLIS.get(guard.sli)
-    values = [sli.measure([second]) for second in window]
-    if any(v is None or sli.holds(v, guard.limit) for v in values):
+    value = sli.measure(window)
+    if value is None or sli.holds(value, guard.limit):
         return None
     return (
-        f"guard {guard.sli} outside {guard.limit:g} for {guard.for_:g} s (last: {values[-1]:.4g})"
+        f"guard {guard.sli} past {format_value(sli, guard.limit)} over {guard.for_:g} s "
+        f"(measured {format_value(sli, value)})"
     )

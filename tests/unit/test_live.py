@@ -24,8 +24,12 @@ def test_guard_trips_only_after_for_seconds_in_a_row(tmp_path: Path) -> None:
     for i, t in enumerate(range(100, 110)):
         write(path, "w", i, t, errors=8 if t >= 104 else 0)
     live.poll()
-    assert breached(GUARD, live, now=111.5) is None  # settled: 103..107 — 104..107 is only 4
-    assert "viewer_error_rate" in (breached(GUARD, live, now=112.5) or "")
+    # settled window at now=111.5: 103..107 → 32 errors of 50 = 64% > 50%: trips
+    assert "viewer_error_rate past 50%" in (breached(GUARD, live, now=111.5) or "")
+    # at now=108.5 the window is 100..104: 8 errors of 50 = 16%: holds
+    assert breached(GUARD, live, now=108.5) is None
+    # a window that is not full never trips
+    assert breached(GUARD, live, now=104.5) is None
 
 
 def test_a_replayed_batch_and_a_half_written_line_are_handled(tmp_path: Path) -> None:
