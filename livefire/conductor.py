@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livefire_stubs.launcher import Platform, start_platform
+from livefire_stubs.launcher import start_platform
 from livefire_stubs.topology import TOPOLOGIES, Topology
 
 from chaos.journal import Entry, Journal
@@ -167,15 +167,13 @@ class Conductor:
         self.targets: dict[str, TargetRef] = {}
 
     def preflight(self) -> list[PlannedFault]:
-        if self.scenario.target.embedded is None:
-            raise ScenarioError(
-                [
-                    self.loaded.problem(
-                        ("target",), "only the embedded target is supported by this build"
-                    )
-                ]
-            )
-        check_targets(self.loaded, target_kinds(topology_for(self.loaded)))
+        staging = self.scenario.target.staging
+        if staging is None:
+            kinds = target_kinds(topology_for(self.loaded))
+        else:
+            refs = resolve_targets(staging.description())
+            kinds = {name: set(ref.kinds()) for name, ref in refs.items()}
+        check_targets(self.loaded, kinds)
         return plan(self.scenario)
 
     def run(self) -> RunOutcome:
@@ -185,16 +183,14 @@ class Conductor:
         with ExitStack() as cleanup:
             cleanup.callback(_restore_signals, {s: signal.getsignal(s) for s in _SIGNALS})
             cleanup.callback(processes.stop_all)
-            platform = self._start_target()
-            cleanup.callback(platform.stop)
-            self.outcome.target = platform.describe()
+            self.outcome.target = self._start_target(cleanup)
             self.targets = resolve_targets(self.outcome.target)
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
             host, _, port = self.options.master_bind.rpartition(":")
             load = LoadRunner(
                 processes,
-                self._load_config(platform),
+                self._load_config(),
                 self._workers(),
                 bind=host or "127.0.0.1",
                 port=int(port or 0) or None,
@@ -205,7 +201,7 @@ class Conductor:
             cleanup.callback(_ignore_signals)  # runs first: a second Ctrl-C can't cut cleanup
             try:
                 self.outcome.started = load.wait_started()
-                self._play(planned, platform, load)
+                self._play(planned, load)
                 self.outcome.status = "completed"
             except KeyboardInterrupt:
                 self.outcome.status = "interrupted"
@@ -219,14 +215,19 @@ class Conductor:
                 load.wait_finished(timeout=15 if self.outcome.status == "completed" else 5)
             self._collect()
             if self.outcome.status == "completed":
-                self._read_ledger(platform)
+                self._read_ledger()
         self.outcome.journal = self.journal.entries()
         return self.outcome
 
-    def _start_target(self) -> Platform:
-        embedded = self.scenario.target.embedded
+    def _start_target(self, cleanup: ExitStack) -> dict[str, Any]:
+        """Start the embedded platform (stopped by `cleanup`), or describe staging."""
+        embedded, staging = self.scenario.target.embedded, self.scenario.target.staging
+        if staging is not None:
+            return staging.description()
         assert embedded is not None
-        return start_platform(self.run_dir, topology_for(self.loaded), embedded.sabotage)
+        platform = start_platform(self.run_dir, topology_for(self.loaded), embedded.sabotage)
+        cleanup.callback(platform.stop)
+        return platform.describe()
 
     def _start_watchdog(self, processes: ProcessGroup) -> None:
         processes.spawn(
@@ -248,7 +249,7 @@ class Conductor:
             return self.options.workers
         return self.scenario.load.workers or (os.cpu_count() or 1)
 
-    def _load_config(self, platform: Platform) -> LoadConfig:
+    def _load_config(self) -> LoadConfig:
         load = self.scenario.load
         found = endpoints(self.outcome.target)
         return LoadConfig(
@@ -258,9 +259,9 @@ class Conductor:
             shape=[step.model_dump() for step in load.shape],
             spawn_jitter=load.spawn_jitter,
             decode_sample=load.decode_sample,
-            master_urls=platform.master_urls(),
+            master_urls=dict(self.outcome.target.get("master_playlists") or {}),
             region_shares=found.region_shares,
-            streams=list(platform.topology.streams),
+            streams=list(self.outcome.target.get("streams") or []),
             router=found.router,
             max_stall=self.scenario.slos.max_stall,
             chat_urls=found.chat,
@@ -269,7 +270,7 @@ class Conductor:
             origin_url=found.origin,
         )
 
-    def _play(self, planned: list[PlannedFault], platform: Platform, load: LoadRunner) -> None:
+    def _play(self, planned: list[PlannedFault], load: LoadRunner) -> None:
         pending, active = list(planned), []
         live = LiveSeries(self.run_dir / "telemetry" / "batches.jsonl")
         next_tick = 0.0
@@ -277,7 +278,7 @@ class Conductor:
             elapsed = time.time() - self.outcome.started
             for fault in [f for f in pending if f.inject_at <= elapsed]:
                 pending.remove(fault)
-                self._inject(fault, platform)
+                self._inject(fault)
                 active.append(fault)
                 self._tick(
                     elapsed, active, f"inject {fault.fault_id} {fault.fault} on {fault.target}"
@@ -321,7 +322,7 @@ class Conductor:
             if reason:
                 raise RunAborted(reason)
 
-    def _inject(self, fault: PlannedFault, platform: Platform) -> None:
+    def _inject(self, fault: PlannedFault) -> None:
         spec = self.scenario.faults[fault.index]
         driver = FAULTS.get(fault.fault).create(
             self.targets[fault.target], spec.params, fault.fault_id
@@ -339,7 +340,7 @@ class Conductor:
         if telemetry.exists():
             write_series(telemetry / "series.jsonl", self.outcome.series)
 
-    def _read_ledger(self, platform: Platform) -> None:
+    def _read_ledger(self) -> None:
         gifts = endpoints(self.outcome.target).gifts
         if self.scenario.slos.gifts is None or not gifts:
             return

@@ -70,10 +70,21 @@ class Viewer(LivefireUser):
 
     @task
     def watch(self) -> None:
-        region, url = pick_master_url(self.config.master_urls, self.config.region_shares, self.rng)
-        stream = url.split("/live/")[1].split("/")[0] if "/live/" in url else self.stream()
+        if self.config.master_urls:
+            shares = self.config.region_shares
+            region, url = pick_master_url(self.config.master_urls, shares, self.rng)
+            stream = url.split("/live/")[1].split("/")[0] if "/live/" in url else self.stream()
+        else:  # staging behind a router only: a region by share, a stream by name
+            shares = self.config.region_shares or {"default": 1.0}
+            region = self.rng.choices(list(shares), weights=list(shares.values()))[0]
+            url, stream = "", self.stream()
         while True:
             master = self._route(region, stream) or url
+            if not master:  # the router could not say where to watch: ask again shortly
+                self.recorder.count(tm.REQUESTS)
+                self.recorder.count(tm.REQUEST_ERRORS)
+                gevent.sleep(1.0)
+                continue
             session = ViewerSession(
                 self.client,
                 self.recorder,

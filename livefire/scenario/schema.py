@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from chaos.targets import TargetDecl
 from livefire.scenario.units import Duration, Fraction, parse_duration, parse_fraction
 from livefire.slis import SLIS
 
@@ -38,10 +39,37 @@ class StagingTarget(Model):
     """Run against an already running platform; only what is given here is exercised."""
 
     hls: str | None = None  # one plain stream: its master playlist URL
-    router: str | None = None  # GSLB route endpoint
-    chat: str | None = None  # chat WebSocket URL
-    gifts: str | None = None  # gift API base URL
+    router: str | None = None  # GSLB base URL (GET /route?region=&stream=)
+    regions: dict[str, float] = Field(default_factory=dict)  # router regions → viewer share
+    streams: tuple[str, ...] = ()  # stream names viewers ask the router for (= chat rooms)
+    chat: tuple[str, ...] = ()  # chat WebSocket URLs
+    gifts: str | None = None  # gift API base URL (POST /gifts, GET /ledger)
+    discovery: str | None = None  # discovery base URL (GET /search?q=)
+    origin: str | None = None  # where creators ask GET /ingest-route?stream=
     proxy_api: str | None = None  # Toxiproxy API that fronts the staging links
+    targets: dict[str, TargetDecl] = Field(default_factory=dict)  # what faults may touch
+
+    def description(self) -> dict[str, Any]:
+        """The same shape an embedded platform describes itself in (chaos.targets format)."""
+        masters = {"staging": [self.hls]} if self.hls else {}
+        shares = dict(self.regions) or ({"staging": 1.0} if self.hls else {})
+        targets = {
+            name: t.model_dump(exclude_none=True, exclude_defaults=True)
+            for name, t in self.targets.items()
+        }
+        return {
+            "proxy_api": self.proxy_api or "",
+            "router": self.router,
+            "chat": list(self.chat),
+            "gifts": self.gifts,
+            "discovery": self.discovery,
+            "origin": self.origin,
+            "streams": list(self.streams),
+            "master_playlists": masters,
+            "region_shares": shares,
+            "fault_targets": targets,
+            "components": {},
+        }
 
 
 class Target(Model):
