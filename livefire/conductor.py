@@ -33,10 +33,12 @@ from livefire.registry import suggest
 from livefire.scenario import LoadedScenario
 from livefire.slis import SLIS
 from livefire.telemetry import (
+    ClockBounds,
     Second,
     merge_batches,
     read_batches,
     unique_records,
+    worker_clocks,
     write_series,
 )
 from livefire.timeline import PlannedFault, plan
@@ -74,6 +76,7 @@ class RunOutcome:
     revert_failures: list[str] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # the gifters' journal
     ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
+    clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
     error: str = ""
 
 
@@ -264,6 +267,7 @@ class Conductor:
             streams=list(self.outcome.target.get("streams") or []),
             router=found.router,
             max_stall=self.scenario.slos.max_stall,
+            quality_target=load.quality_target,
             chat_urls=found.chat,
             gifts_url=found.gifts,
             discovery_url=found.discovery,
@@ -337,6 +341,7 @@ class Conductor:
         batches = list(read_batches(telemetry / "batches.jsonl"))
         self.outcome.series = merge_batches(batches)
         self.outcome.records = unique_records(batches)
+        self.outcome.clocks = worker_clocks(batches)
         if telemetry.exists():
             write_series(telemetry / "series.jsonl", self.outcome.series)
 

@@ -11,7 +11,7 @@ from livefire import report as reports
 from livefire.conductor import RunOutcome
 from livefire.reconcile import reconcile
 from livefire.scenario.schema import Scenario
-from livefire.verdict import Verdict, evaluate, fault_windows
+from livefire.verdict import Verdict, evaluate, fault_windows, with_effects
 
 STOP_MARGIN_S = 2.0  # the last seconds, while Locust stops users, are not judged
 EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 4, "aborted": 3}
@@ -30,12 +30,20 @@ class Judgement:
 def judge(scenario: Scenario, source: str, outcome: RunOutcome) -> Judgement:
     judged_until = min(outcome.ended, outcome.started + scenario.duration) - STOP_MARGIN_S
     self_healing = frozenset(n for n in FAULTS if FAULTS.get(n).self_healing)
-    windows = fault_windows(outcome.journal, judged_until, self_healing)
+    windows = with_effects(
+        fault_windows(outcome.journal, judged_until, self_healing), scenario.slos, judged_until
+    )
     reconciliation = None
     if outcome.ledger is not None and scenario.slos.gifts is not None:
         reconciliation = reconcile(outcome.records, outcome.ledger, scenario.slos.gifts.deadline)
     verdict = evaluate(
-        outcome.series, scenario.slos, outcome.started, judged_until, windows, reconciliation
+        outcome.series,
+        scenario.slos,
+        outcome.started,
+        judged_until,
+        windows,
+        reconciliation,
+        outcome.clocks,
     )
     report = reports.build(scenario.name, source, outcome, verdict, windows, reconciliation)
     return Judgement(verdict, report)

@@ -45,6 +45,15 @@ def build(
             for w in windows
         ],
         "revert_failures": outcome.revert_failures,
+        "clocks": {
+            worker: {
+                "offset_ms": round(c.offset * 1000, 1),
+                "uncertainty_ms": round(c.uncertainty * 1000, 1),
+                "samples": c.samples,
+                "inconsistent": c.inconsistent,
+            }
+            for worker, c in outcome.clocks.items()
+        },
         "timeline": _timeline(outcome),
         "target": outcome.target,
         "gifts": None
@@ -97,6 +106,11 @@ def summary(report: dict[str, Any]) -> list[str]:
         mark = "PASS" if check["passed"] else "FAIL"
         name = f"{check['promise']} [{check['phase']}]"
         lines.append(f"  {mark}  {name:<52} {check['found']:>12}  (promise {check['expected']})")
+    for worker, clock in report.get("clocks", {}).items():
+        lines.append(
+            f"  clock  {worker}: platform − generator {clock['offset_ms']:+.1f} ± "
+            f"{clock['uncertainty_ms']:.1f} ms ({clock['samples']} responses)"
+        )
     for fault_id in report["revert_failures"]:
         lines.append(
             f"  WARNING: fault {fault_id} could not be reverted; "

@@ -170,6 +170,30 @@ SLIS.add("search_success", Sli("search_success", "ratio", True, search_success))
 SLIS.add("segments_valid", Sli("segments_valid", "ratio", True, segments_valid))
 
 
+def quality_held(seconds: Sequence[tm.Second]) -> float | None:
+    started = total(seconds, tm.STREAMS_STARTED)
+    return 1 - total(seconds, tm.STREAMS_DEGRADED) / started if started else None
+
+
+def rebuffering_ratio(seconds: Sequence[tm.Second]) -> float | None:
+    stalled, watched = total(seconds, tm.STALL_MS), total(seconds, tm.WATCHED_MS)
+    return stalled / (stalled + watched) if stalled + watched else None
+
+
+SLIS.add(
+    "quality_held",
+    Sli(
+        "quality_held",
+        "ratio",
+        True,
+        quality_held,
+        "99.5% of streams (no downswitch below target, no stall)",
+        per_second=False,  # a share of viewer sessions
+    ),
+)
+SLIS.add("rebuffering_ratio", Sli("rebuffering_ratio", "ratio", False, rebuffering_ratio))
+
+
 def format_value(sli: Sli, value: float | None) -> str:
     if value is None:
         return "no data"

@@ -55,6 +55,9 @@ SEARCHES, SEARCH_ERRORS = "searches", "search_errors"
 INGEST_BYTES = "ingest_bytes"  # MPEG-TS bytes creators pushed
 INGEST_INTERRUPTIONS = "ingest_interruptions"  # a creator's push broke and had to reconnect
 GIFTS_INDETERMINATE = "gifts_indeterminate"  # never acknowledged: may or may not exist
+STREAMS_DEGRADED = "streams_degraded"  # a viewer's session (once) stalled or dropped below target
+WATCHED_MS = "watched_ms"  # media played by viewers' player-buffer models
+SEGMENTS_EARLY = "segments_early"  # arrived before PDT + duration: clocks or PDT are wrong
 
 
 def new_histogram() -> HdrHistogram:
@@ -104,6 +107,32 @@ class Second:
         return cls(int(data["t"]), histograms, dict(data.get("c", {})))
 
 
+@dataclass(frozen=True)
+class ClockBounds:
+    """What a worker knows of (the platform's clock − its own), in seconds: the offset lies in
+    [lo, hi]. Estimated by `loadgen.clock` from response Date headers."""
+
+    lo: float
+    hi: float
+    samples: int
+    inconsistent: int = 0  # samples that contradicted the rest (servers' clocks disagree)
+
+    @property
+    def offset(self) -> float:
+        return (self.lo + self.hi) / 2
+
+    @property
+    def uncertainty(self) -> float:
+        return (self.hi - self.lo) / 2
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lo": self.lo, "hi": self.hi, "samples": self.samples, "bad": self.inconsistent}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClockBounds:
+        return cls(float(data["lo"]), float(data["hi"]), int(data["samples"]), int(data["bad"]))
+
+
 @dataclass
 class Batch:
     """What a worker ships once a second: complete seconds, numbered per worker."""
@@ -113,6 +142,7 @@ class Batch:
     seconds: list[Second]
     final: bool = False
     records: list[dict[str, Any]] = field(default_factory=list)  # e.g. the gifters' journal
+    clock: ClockBounds | None = None  # the worker's clock offset bound so far, if it has one
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -121,13 +151,16 @@ class Batch:
             "final": self.final,
             "seconds": [s.to_json() for s in self.seconds],
             "records": self.records,
+            "clock": None if self.clock is None else self.clock.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Batch:
         seconds = [Second.from_json(s) for s in data["seconds"]]
         records = list(data.get("records", []))
-        return cls(str(data["worker"]), int(data["seq"]), seconds, bool(data.get("final")), records)
+        clock = ClockBounds.from_json(data["clock"]) if data.get("clock") else None
+        final = bool(data.get("final"))
+        return cls(str(data["worker"]), int(data["seq"]), seconds, final, records, clock)
 
 
 def merge_batches(batches: Iterable[Batch]) -> list[Second]:
@@ -152,6 +185,15 @@ def unique_records(batches: Iterable[Batch]) -> list[dict[str, Any]]:
             seen.add((batch.worker, batch.seq))
             out.extend(batch.records)
     return out
+
+
+def worker_clocks(batches: Iterable[Batch]) -> dict[str, ClockBounds]:
+    """Each worker's latest clock bound (its bounds only ever narrow, so the last is best)."""
+    latest: dict[str, tuple[int, ClockBounds]] = {}
+    for batch in batches:
+        if batch.clock is not None and batch.seq >= latest.get(batch.worker, (-1, None))[0]:
+            latest[batch.worker] = (batch.seq, batch.clock)
+    return {worker: clock for worker, (_, clock) in sorted(latest.items())}
 
 
 def write_series(path: Path, series: Iterable[Second]) -> None:

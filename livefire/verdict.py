@@ -7,16 +7,16 @@ schedule or telemetry has gaps — a green light must never rest on missing data
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
 from livefire import telemetry as tm
 from livefire.reconcile import Reconciliation
 from livefire.recovery import per_second, recovery_time
 from livefire.scenario.schema import PhaseSlos, Slos
-from livefire.slis import SLIS, format_value, percentile
-from livefire.telemetry import Second
+from livefire.slis import SLIS, format_value, percentile, total
+from livefire.telemetry import ClockBounds, Second
 
 EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)
 
@@ -29,6 +29,13 @@ class FaultWindow:
     start: float  # epoch of injection
     end: float  # epoch of revert (the run's end if never reverted)
     self_healing: bool = False  # recovery counts from injection instead of revert
+    effect_end: float | None = None  # self-healing: the end of what is judged as "during"
+
+    @property
+    def judged_end(self) -> float:
+        """Where `during_faults` ends and `after_faults` begins. A kill is over in an instant
+        but its effect is not: it is judged as in effect until its recovery budget has passed."""
+        return self.end if self.effect_end is None else max(self.end, self.effect_end)
 
 
 @dataclass(frozen=True)
@@ -102,13 +109,26 @@ def fault_windows(
     return list(windows.values())
 
 
+def with_effects(
+    windows: Sequence[FaultWindow], slos: Slos, run_end: float
+) -> list[FaultWindow]:
+    """Give each self-healing fault the span it is judged over: its recovery budget if the
+    scenario sets one, else `stable_for` (never past the end of the run)."""
+    return [
+        replace(w, effect_end=min(run_end, w.start + slos.recovery.get(w.fault, slos.stable_for)))
+        if w.self_healing
+        else w
+        for w in windows
+    ]
+
+
 def seconds_between(series: Sequence[Second], start: float, end: float) -> list[Second]:
     """Seconds [t, t+1) that overlap [start, end)."""
     return [s for s in series if s.t + 1 > start and s.t < end]
 
 
 def during(series: Sequence[Second], windows: Sequence[FaultWindow]) -> list[Second]:
-    return [s for s in series if any(s.t + 1 > w.start and s.t < w.end for w in windows)]
+    return [s for s in series if any(s.t + 1 > w.start and s.t < w.judged_end for w in windows)]
 
 
 def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[Check]:
@@ -138,7 +158,7 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
 def phase_checks(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow]) -> list[Check]:
     checks = check_phase("overall", slos, run)
     first = min((w.start for w in windows), default=None)
-    last = max((w.end for w in windows), default=None)
+    last = max((w.judged_end for w in windows), default=None)
     phases = (
         (
             "before_faults",
@@ -232,6 +252,35 @@ def trust_issues(run: Sequence[Second], slos: Slos, run_start: float, run_end: f
     return reasons
 
 
+EARLY_SHARE = 0.01  # of live segments arriving "before they were complete": clocks disagree
+
+
+def clock_issues(run: Sequence[Second], slos: Slos, clocks: Mapping[str, ClockBounds]) -> list[str]:
+    """Stream latency subtracts the platform's timestamps from the generator's: a generator
+    clock provably off (its whole bound outside ±max_clock_offset), or segments that arrive
+    before the platform says they were complete, void the latency figures."""
+    limit, reasons = slos.max_clock_offset, []
+    for worker, c in clocks.items():
+        figure = f"{abs(c.offset) * 1000:.0f} ± {c.uncertainty * 1000:.0f} ms"
+        if c.lo > limit:  # the platform's clock is ahead: latency reads low, a pass is void
+            reasons.append(
+                f"clock offset: worker {worker}'s clock is {figure} behind the platform's "
+                f"(limit {limit * 1000:.0f} ms), so stream latency reads low; sync its clock"
+            )
+        elif c.hi < -limit:  # ours is ahead: latency reads high, a failure is void too
+            reasons.append(
+                f"load generator clock ahead: worker {worker}'s clock is {figure} ahead of the "
+                f"platform's (limit {limit * 1000:.0f} ms), so stream latency reads high"
+            )
+    early, segments = total(run, tm.SEGMENTS_EARLY), total(run, tm.SEGMENTS)
+    if segments and early / segments > EARLY_SHARE:
+        reasons.append(
+            f"clock offset: {early} of {segments} segments reached viewers before their "
+            "EXT-X-PROGRAM-DATE-TIME + duration (generator clock behind, or wrong PDT)"
+        )
+    return reasons
+
+
 def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[int, int, int]]:
     """Ranges of seconds in which fewer workers reported than the most that ever did."""
     beats = {s.t: s.counters.get(tm.HEARTBEAT, 0) for s in run}
@@ -301,9 +350,11 @@ def evaluate(
     run_end: float,
     windows: Sequence[FaultWindow],
     reconciliation: Reconciliation | None = None,
+    clocks: Mapping[str, ClockBounds] | None = None,
 ) -> Verdict:
     run = seconds_between(series, run_start, run_end)
     found = recoveries(run, slos, windows, run_start, run_end)
     checks = phase_checks(run, slos, windows) + recovery_checks(found)
     checks += gift_checks(slos, reconciliation)
-    return Verdict(tuple(checks), tuple(found), tuple(trust_issues(run, slos, run_start, run_end)))
+    doubts = trust_issues(run, slos, run_start, run_end) + clock_issues(run, slos, clocks or {})
+    return Verdict(tuple(checks), tuple(found), tuple(doubts))

@@ -23,6 +23,7 @@ class LoadConfig:
     router: str | None = None  # GSLB base URL: viewers ask it for an edge, and again on failure
     decode_sample: float = 0.0  # share of downloaded segments decoded with PyAV and checked
     max_stall: float = 8.0  # a stall longer than this means the stream was not preserved
+    quality_target: int | None = None  # lowest rendition height that still holds quality
     chat_urls: list[str] = field(default_factory=list)  # chat node WebSocket URLs
     chat_interval: float = 2.0  # seconds between one chatter's messages
     gifts_url: str | None = None  # gift API base URL

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from livefire.telemetry import HEARTBEAT, Batch, Second
+from loadgen.clock import ClockEstimator
 
 MAX_BACKFILL_S = 600
 
@@ -18,6 +19,7 @@ class Recorder:
         self._seq = 0
         self._records: list[dict[str, Any]] = []
         self._next: int | None = None  # first second not yet given a heartbeat
+        self.clock = ClockEstimator()  # fed by users from their responses' Date headers
 
     def _second(self, at: float | None) -> Second:
         t = int(time.time() if at is None else at)
@@ -53,7 +55,7 @@ class Recorder:
         self._next = max(first, cutoff)
         ready = sorted(t for t in self._seconds if final or t < cutoff)
         seconds = [self._seconds.pop(t) for t in ready]
-        batch = Batch(self.worker, self._seq, seconds, final, self._records)
+        batch = Batch(self.worker, self._seq, seconds, final, self._records, self.clock.bounds())
         self._records = []
         self._seq += 1
         return batch

@@ -53,6 +53,7 @@ class Viewer(LivefireUser):
         super().on_start()
         self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
         self.broken = False
+        self.degraded = False
         self.started = False
 
     def on_stop(self) -> None:
@@ -64,9 +65,15 @@ class Viewer(LivefireUser):
             self.recorder.count(tm.STREAMS_STARTED)
 
     def _on_broken(self) -> None:
+        self._on_degraded()
         if self.started and not self.broken:
             self.broken = True
             self.recorder.count(tm.STREAMS_BROKEN)
+
+    def _on_degraded(self) -> None:
+        if self.started and not self.degraded:
+            self.degraded = True
+            self.recorder.count(tm.STREAMS_DEGRADED)
 
     @task
     def watch(self) -> None:
@@ -93,6 +100,8 @@ class Viewer(LivefireUser):
                 self.config.decode_sample,
                 self._on_broken,
                 self._on_started,
+                self._on_degraded,
+                self.config.quality_target,
             )
             try:
                 session.run()

@@ -31,6 +31,7 @@ from loadgen.playlist import (
 from loadgen.recorder import Recorder
 
 HOLD_BACK_SEGMENTS = 2  # start this many segments behind the live edge, as players do
+EARLY_TOLERANCE_S = 0.002  # a segment "complete" later than its arrival by more: clocks differ
 MAX_FAILURES = 5  # consecutive failures before the session starts over
 RETRY_S = 0.5
 
@@ -51,11 +52,15 @@ class ViewerSession:
         decode_sample: float = 0.0,
         on_broken: Callable[[], None] = lambda: None,
         on_started: Callable[[], None] = lambda: None,
+        on_degraded: Callable[[], None] = lambda: None,
+        quality_target: int | None = None,
     ) -> None:
         self.max_stall = max_stall
         self.decode_sample = decode_sample  # share of segments checked with PyAV
         self.on_broken = on_broken  # the stream was not preserved (a stall > max_stall)
         self.on_started = on_started  # the first segment arrived
+        self.on_degraded = on_degraded  # quality not held: a stall, or a drop below target
+        self.quality_target = quality_target  # lowest acceptable height; None: best reached
         self.client = client
         self.recorder = recorder
         self.master_url = master_url
@@ -87,15 +92,18 @@ class ViewerSession:
             gevent.sleep(RETRY_S)
         else:
             self.failures = 0
+            self.recorder.clock.observe(result.headers, result.sent, result.first_byte)
         return result
 
     def run(self) -> None:
         variants = self._variants()
         abr = Abr([v.bandwidth for v in variants])
+        floor = quality_floor(variants, self.quality_target)
         media_url = variants[abr.index].uri
         playlist = self._load(media_url, self.started)
         first_live = playlist.last_seq + 1  # segments from here on were discovered live
         next_seq = max(playlist.segments[0].seq, playlist.last_seq - HOLD_BACK_SEGMENTS + 1)
+        best = abr.index  # the best rendition reached: the default quality target
         while True:
             segment = _find(playlist, next_seq)
             if segment is not None:
@@ -105,6 +113,9 @@ class ViewerSession:
                 before = abr.index
                 if abr.decide(self.player.level, now, self.player.stalled_for(now) > 0) != before:
                     self.recorder.count(tm.UPSWITCHES if abr.index > before else tm.DOWNSWITCHES)
+                    best = max(best, before)
+                    if abr.index < min(best, floor if floor is not None else best):
+                        self.on_degraded()
                     media_url = variants[abr.index].uri  # renditions share sequence numbers
                     playlist = self._load(media_url)
             elif next_seq < playlist.segments[0].seq:  # fell behind the window: skip ahead
@@ -115,6 +126,7 @@ class ViewerSession:
     def _watch_stall(self, now: float) -> None:
         """A stall still going on counts too: a stream that never comes back is broken."""
         if self.player.stalled_for(now) > self.max_stall:
+            self.on_degraded()
             self.on_broken()
 
     def _variants(self) -> list[Variant]:
@@ -177,9 +189,15 @@ class ViewerSession:
         if live and segment.pdt:
             latency = arrived - (segment.pdt + segment.duration)
             self.recorder.observe(tm.STREAM_LATENCY, latency, at=arrived)
+            if latency < -EARLY_TOLERANCE_S:
+                self.recorder.count(tm.SEGMENTS_EARLY, at=arrived)
         self.recorder.count(tm.SEGMENTS, at=arrived)
+        watched = self.player.watched
         stall = self.player.segment_arrived(segment.duration, arrived)
+        played_ms = round((self.player.watched - watched) * 1000)
+        self.recorder.count(tm.WATCHED_MS, played_ms, at=arrived)
         if stall is not None:
+            self.on_degraded()
             if stall.seconds > self.max_stall:
                 self.on_broken()
             self.recorder.count(tm.STALLS, at=arrived)
@@ -195,6 +213,24 @@ def _find(playlist: MediaPlaylist, seq: int) -> MediaSegment | None:
     if first <= seq <= playlist.last_seq:
         return playlist.segments[seq - first]
     return None
+
+
+def quality_floor(variants: list[Variant], target_height: int | None) -> int | None:
+    """Index of the lowest rendition at least `target_height` tall (variants are ordered as the
+    ABR ladder, lowest first); None when no target is set or the ladder has none that tall."""
+    if target_height is None:
+        return None
+    for index, variant in enumerate(variants):
+        if _height(variant.resolution) >= target_height:
+            return index
+    return None
+
+
+def _height(resolution: str) -> int:
+    try:
+        return int(resolution.lower().split("x")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def pick_master_url(

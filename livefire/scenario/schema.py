@@ -134,6 +134,9 @@ class Load(Model):
     workers: int | None = Field(default=None, ge=1, le=64)  # local Locust workers; default: cores
     spawn_jitter: Duration = 5.0  # users start at random offsets within this window
     decode_sample: Fraction = 0.0  # share of segments each viewer decodes with PyAV (CPU!)
+    # quality_held: the lowest rendition height (e.g. 480) a viewer may drop to; default: the
+    # best rendition it had reached, so any downswitch counts
+    quality_target: int | None = Field(default=None, ge=1)
 
 
 class FaultSpec(Model):
@@ -162,6 +165,8 @@ class PhaseSlos(Model):
     search_latency_p95: Duration | None = None  # documented: p95 < 150 ms
     search_success: Fraction | None = None
     segments_valid: Fraction | None = None  # of the segments viewers decoded (decode_sample)
+    quality_held: Fraction | None = None  # documented: 99.5% of streams (no drop, no stall)
+    rebuffering_ratio: Fraction | None = None  # stalled time / watched time
 
 
 class GiftSlos(Model):
@@ -184,6 +189,9 @@ class Slos(PhaseSlos):
     stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
     max_schedule_lag_p99: Duration = 0.05  # generator lateness beyond this: INCONCLUSIVE
     max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
+    # a generator clock provably further than this from the platform's: INCONCLUSIVE (stream
+    # latency subtracts the platform's timestamps from the generator's)
+    max_clock_offset: Duration = 0.05
 
 
 class Guard(Model):

@@ -85,3 +85,28 @@ def test_an_overloaded_generator_voids_even_a_failure() -> None:
     verdict = evaluate(run, Slos(stream_latency_p95=0.25), T0, T0 + 60, [])
     assert not verdict.passed and verdict.result == "inconclusive"
     assert verdict.inconclusive[0].startswith("load generator overloaded")
+
+
+def test_a_kill_is_judged_as_in_effect_until_its_recovery_budget_has_passed() -> None:
+    from livefire.verdict import with_effects
+
+    kill = FaultWindow("f0", "transcoder-node-kill", "transcoder-0", T0 + 20, T0 + 20.05, True)
+    slos = Slos(
+        during_faults=PhaseSlos(stream_latency_p95=1.0),
+        recovery={"transcoder-node-kill": 15.0},
+    )
+    windows = with_effects([kill], slos, T0 + 60)
+    assert windows[0].judged_end == T0 + 35
+    # 5 s latency for 14 s after the kill: a 50 ms window would see one second of it
+    verdict = evaluate(series({range(21, 35): 5.0}), slos, T0, T0 + 60, windows)
+    [during] = [c for c in verdict.checks if c.phase == "during_faults"]
+    assert not during.passed and during.measured > 4.9
+
+
+def test_without_a_budget_a_kill_is_judged_for_stable_for() -> None:
+    from livefire.verdict import with_effects
+
+    kill = FaultWindow("f0", "chat-node-kill", "chat-0", T0 + 20, T0 + 20.05, True)
+    sustained = FaultWindow("f1", "edge-latency", "edge-apac", T0 + 30, T0 + 40)
+    windows = with_effects([kill, sustained], Slos(stable_for=8.0), T0 + 60)
+    assert windows[0].judged_end == T0 + 28 and windows[1].judged_end == T0 + 40

@@ -1,0 +1,97 @@
+"""Clock offset from Date headers: interval intersection, against a simulated server clock."""
+
+import random
+from email.utils import formatdate
+
+import pytest
+
+from livefire import telemetry as tm
+from livefire.scenario.schema import Slos
+from livefire.telemetry import ClockBounds
+from livefire.verdict import evaluate
+from loadgen.clock import ClockEstimator
+
+
+def exchanges(offset: float, n: int, rtt: float = 0.004, seed: int = 1) -> ClockEstimator:
+    """`n` requests at random phases of the second to a server whose clock is ours + offset;
+    the server stamps its Date at a random instant between our send and its first byte."""
+    rng, clock = random.Random(seed), ClockEstimator()
+    for _ in range(n):
+        sent = 1_700_000_000 + rng.uniform(0, 120)
+        first_byte = sent + rtt
+        server_now = rng.uniform(sent, first_byte) + offset
+        clock.observe({"date": formatdate(server_now, usegmt=True)}, sent, first_byte)
+    return clock
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.3, -0.75, 12.34])
+def test_the_bound_holds_the_true_offset_and_narrows_to_about_a_round_trip(offset: float) -> None:
+    bounds = exchanges(offset, 400).bounds()
+    assert bounds is not None and bounds.lo <= offset <= bounds.hi
+    assert bounds.uncertainty < 0.01  # 400 Date flips at random phases: a few ms
+    assert abs(bounds.offset - offset) < 0.01
+
+
+def test_one_response_bounds_the_offset_within_a_second() -> None:
+    bounds = exchanges(0.3, 1).bounds()
+    assert bounds is not None and bounds.lo <= 0.3 <= bounds.hi
+    assert bounds.hi - bounds.lo == pytest.approx(1.004, abs=1e-6)
+
+
+def test_a_contradicting_server_is_counted_not_believed() -> None:
+    clock = exchanges(0.0, 200)
+    clock.observe(
+        {"date": formatdate(1_700_000_050 + 5, usegmt=True)}, 1_700_000_050.2, 1_700_000_050.21
+    )
+    bounds = clock.bounds()
+    assert bounds is not None and bounds.inconsistent == 1 and abs(bounds.offset) < 0.01
+
+
+def test_responses_without_a_usable_date_teach_nothing() -> None:
+    clock = ClockEstimator()
+    clock.observe({}, 10.0, 10.1)
+    clock.observe({"date": "yesterday-ish"}, 10.0, 10.1)
+    clock.observe({"date": formatdate(10.0, usegmt=True)}, 10.0, 0.0)  # no response arrived
+    assert clock.bounds() is None
+
+
+def latency_series(early: int = 0) -> list[tm.Second]:
+    out = []
+    for t in range(1000, 1060):
+        second = tm.Second(t)
+        for _ in range(20):
+            second.observe(tm.STREAM_LATENCY, 0.1)
+        second.count(tm.SEGMENTS, 20)
+        second.count(tm.REQUESTS, 40)
+        second.count(tm.SEGMENTS_EARLY, early)
+        out.append(second)
+    return out
+
+
+def test_a_generator_clock_provably_behind_makes_a_pass_inconclusive() -> None:
+    behind = {"w1": ClockBounds(0.18, 0.22, 300), "w2": ClockBounds(-0.003, 0.002, 300)}
+    verdict = evaluate(
+        latency_series(), Slos(stream_latency_p95=0.25), 1000, 1060, [], None, behind
+    )
+    assert verdict.passed and verdict.result == "inconclusive"
+    [reason] = verdict.inconclusive
+    assert "w1" in reason and "200 ± 20 ms behind" in reason
+
+
+def test_a_generator_clock_ahead_voids_even_a_failure() -> None:
+    ahead = {"w1": ClockBounds(-0.5, -0.4, 300)}
+    verdict = evaluate(latency_series(), Slos(stream_latency_p95=0.05), 1000, 1060, [], None, ahead)
+    assert not verdict.passed and verdict.result == "inconclusive"
+
+
+def test_an_uncertain_but_possible_offset_does_not_void_the_verdict() -> None:
+    coarse = {"w1": ClockBounds(-0.4, 0.6, 2)}  # a second wide: zero is possible
+    verdict = evaluate(
+        latency_series(), Slos(stream_latency_p95=0.25), 1000, 1060, [], None, coarse
+    )
+    assert verdict.result == "pass"
+
+
+def test_segments_arriving_before_they_were_complete_void_a_pass() -> None:
+    verdict = evaluate(latency_series(early=3), Slos(stream_latency_p95=0.25), 1000, 1060, [])
+    assert verdict.result == "inconclusive" and "before their" in verdict.inconclusive[0]
