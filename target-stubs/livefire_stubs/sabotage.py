@@ -23,6 +23,9 @@ __all__ = [
 SABOTAGES: dict[str, str] = {
     "lossy-ledger": "the gift worker drops 1 in 20 gifts from the ledger yet marks them paid "
     "and acknowledges them (reconciliation must find the loss)",
+    "no-payment-retry": "the gift worker calls the payment provider once and, without an "
+    "answer, fails the gift and drops it from the queue: acknowledged gifts are lost whenever "
+    "payments time out (the async queue's promise broken)",
     "no-idempotency": "the gift API and worker ignore idempotency keys and the applied-gift "
     "check, so a retried POST or a redelivered gift is doubled",
     "no-replica-reads": "reads (GET /gifts/{id}, GET /ledger, discovery search) go only to "
@@ -35,6 +38,7 @@ SABOTAGES: dict[str, str] = {
 CONCERNS: dict[str, tuple[str, ...]] = {
     "lossy-ledger": ("gifts-worker",),
     "no-idempotency": ("gifts-api", "gifts-worker"),
+    "no-payment-retry": ("gifts-worker",),
     "no-replica-reads": ("gifts-api", "gifts-worker", "discovery", "chat"),
     "no-transcoder-failover": ("transcoder",),
     "no-region-reroute": ("router",),

@@ -119,6 +119,21 @@ def test_payment_timeout_keeps_gift_queued_until_it_is_paid(platform: GiftsPlatf
     assert booked(api, "slow") == 1
 
 
+def test_no_payment_retry_drops_acknowledged_gifts_while_payments_time_out(
+    platform: GiftsPlatform,
+) -> None:
+    platform.start_payment("--latency-ms", "2000")
+    api = platform.start_api()
+    platform.start_worker("--payment-timeout", "0.3", "--sabotage", "no-payment-retry")
+    status, accepted = gift(api, "dropped")
+    assert status == 202  # acknowledged to the gifter...
+    failed = wait_status(api, accepted["id"], "failed", timeout=10)
+    assert "unreachable" in failed["last_error"]
+    platform.set_payment_latency(0)
+    time.sleep(2.0)  # past any claim-idle redelivery: it is gone from the queue for good
+    assert booked(api, "dropped") == 0  # ...and never booked: reconciliation calls it lost
+
+
 @pytest.mark.parametrize("sabotage", [False, True], ids=["control", "no-idempotency"])
 def test_no_idempotency_doubles_retried_and_redelivered_gifts(
     platform: GiftsPlatform, sabotage: bool

@@ -2,7 +2,7 @@
 
 `python -m livefire_stubs.gifts.worker --ready-file F --sentinel H:P[,H:P..]
 --payment-url URL [--payment-timeout 1.0] [--payment-attempts 3] [--claim-idle-ms 5000]
-[--port 0] [--name gifts.worker] [--sabotage lossy-ledger|no-idempotency]`
+[--port 0] [--name gifts.worker] [--sabotage lossy-ledger|no-idempotency|no-payment-retry]`
 
 The ready file adds `consumer` (its consumer name in group `gift-workers`) and `payment_url`.
 Delivery is at-least-once: an entry is acknowledged only after its gift is booked (or declined).
@@ -48,6 +48,8 @@ class WorkerOptions:
     """How long XREADGROUP waits for new gifts; kept under the Redis socket timeout."""
     check_applied: bool = True
     lose_every: int = 0
+    give_up_unpaid: bool = False
+    """The no-payment-retry sabotage: a gift whose payment got no answer is failed and dropped."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,10 @@ class Worker:
             return
         await self.ledger.note(gift.id, attempt=True)
         charge = await self._charge(session, gift)
-        if charge.outcome == "unavailable":
+        if charge.outcome == "unavailable" and self.opts.give_up_unpaid:
+            await self.ledger.note(gift.id, status="failed", last_error=charge.detail)
+            charge = Charge("dropped", charge.detail)
+        elif charge.outcome == "unavailable":
             await self.ledger.note(gift.id, last_error=charge.detail)
         elif charge.outcome == "declined":
             await self.ledger.note(gift.id, status="failed", last_error=charge.detail)
@@ -162,14 +167,16 @@ async def main() -> None:
     add_redis_args(parser)
     add_sabotage_arg(parser)
     args = parser.parse_args()
+    give_up = "no-payment-retry" in args.sabotage
     opts = WorkerOptions(
         args.payment_url,
         args.payment_timeout,
-        max(1, args.payment_attempts),
+        1 if give_up else max(1, args.payment_attempts),
         args.claim_idle_ms,
         block_ms=max(1, min(200, int(args.redis_timeout * 500))),
         check_applied="no-idempotency" not in args.sabotage,
         lose_every=LOSE_EVERY if "lossy-ledger" in args.sabotage else 0,
+        give_up_unpaid=give_up,
     )
     store = store_from_args(args)
     registry = CollectorRegistry()
