@@ -91,11 +91,15 @@ def chat_expected(seconds: Sequence[tm.Second]) -> int:
 
 
 def chat_ratio(counter: str, invert: bool = False) -> Callable[[Sequence[tm.Second]], float | None]:
+    """Receipts over deliveries owed. Not clamped: the chatters count each message id once per
+    member and only within whole seconds of membership, so receipts above what is owed mean
+    broken accounting, which must show rather than read as 100% delivered."""
+
     def measure(seconds: Sequence[tm.Second]) -> float | None:
         owed = chat_expected(seconds)
         if not owed:
             return None
-        got = min(total(seconds, counter), owed)
+        got = total(seconds, counter)
         return 1 - got / owed if invert else got / owed
 
     return measure
