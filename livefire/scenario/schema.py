@@ -183,6 +183,9 @@ class Slos(PhaseSlos):
     gifts: GiftSlos | None = None  # reconcile the gifters' journal with the ledger
     stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
     max_schedule_lag_p99: Duration = 0.05  # generator lateness beyond this: INCONCLUSIVE
+    # (over the whole run, and per worker and second: each worker marks its late seconds)
+    max_event_loop_stall: Duration = 0.1  # a worker's event loop stalled longer: INCONCLUSIVE
+    # (longer than chat's 100 ms promise, a stall can make an in-time message look late)
     max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
 
 

@@ -85,3 +85,40 @@ def test_an_overloaded_generator_voids_even_a_failure() -> None:
     verdict = evaluate(run, Slos(stream_latency_p95=0.25), T0, T0 + 60, [])
     assert not verdict.passed and verdict.result == "inconclusive"
     assert verdict.inconclusive[0].startswith("load generator overloaded")
+
+
+def test_each_worker_that_fell_behind_is_named_with_its_time_range() -> None:
+    run = series({})
+    for second in run:
+        second.observe(tm.SCHEDULE_LAG, 0.001)  # merged over the whole run: healthy
+        if 10 <= second.t - T0 < 13:
+            second.count(tm.WORKER_UNRELIABLE + "host-a_1")
+        if second.t - T0 in (40, 50, 51):
+            second.count(tm.WORKER_UNRELIABLE + "host-b_2")
+    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
+    assert verdict.passed and verdict.result == "inconclusive"
+    ranges = [r.split(" (")[0] for r in verdict.inconclusive]
+    assert ranges == [
+        "load generator overloaded: worker host-a_1 fell behind from t=10s to t=13s",
+        "load generator overloaded: worker host-b_2 fell behind from t=40s to t=41s",
+        "load generator overloaded: worker host-b_2 fell behind from t=50s to t=52s",
+    ]
+    assert "lag p99 over 50 ms or an event-loop stall over 100 ms" in verdict.inconclusive[0]
+
+
+def test_a_healthy_generator_leaves_the_verdict_alone() -> None:
+    run = series({})
+    for second in run:
+        second.observe(tm.SCHEDULE_LAG, 0.001)
+        second.observe(tm.EVENT_LOOP_STALL, 0.002)
+    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
+    assert verdict.inconclusive == () and verdict.result == "pass"
+
+
+def test_many_overloaded_workers_are_named_up_to_a_limit() -> None:
+    run = series({})
+    for second in run[:1]:
+        for w in range(25):
+            second.count(tm.WORKER_UNRELIABLE + f"w{w:02}")
+    reasons = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, []).inconclusive
+    assert len(reasons) == 11 and reasons[-1] == "load generator overloaded: 15 more worker ranges"
