@@ -7,6 +7,7 @@ Every file format (JSON, JUnit, HTML, Prometheus) renders that same data: see
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -14,7 +15,7 @@ from livefire import telemetry as tm
 from livefire.conductor import RunOutcome
 from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total
-from livefire.verdict import FaultWindow, Verdict
+from livefire.verdict import Check, FaultWindow, Verdict
 
 SCHEMA = "livefire.report/1"
 
@@ -37,7 +38,7 @@ def build(
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
-        "checks": [asdict(c) | {"unit": _unit(c.promise)} for c in verdict.checks],
+        "checks": [_check(c) for c in verdict.checks],
         "recovery": [asdict(r) for r in verdict.recoveries],
         "inconclusive": list(verdict.inconclusive),
         "faults": [
@@ -58,6 +59,13 @@ def build(
             "deadline_s": reconciliation.deadline_s,
         },
     }
+
+
+def _check(check: Check) -> dict[str, Any]:
+    row = asdict(check) | {"unit": _unit(check.promise)}
+    if isinstance(row["measured"], float) and not math.isfinite(row["measured"]):
+        row["measured"] = None  # JSON has no infinity; `found` says "never"
+    return row
 
 
 def _unit(promise: str) -> str:

@@ -6,6 +6,7 @@ of a list of seconds, returning None when there is no data (which never passes).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -76,7 +77,32 @@ SLIS.add(
     "viewer_error_rate",
     Sli("viewer_error_rate", "ratio", False, ratio(tm.REQUEST_ERRORS, tm.REQUESTS)),
 )
-SLIS.add("startup_time_p95", Sli("startup_time_p95", "s", False, percentile(tm.STARTUP, 95)))
+
+
+def with_failures(
+    metric: str, failures: str, q: float
+) -> Callable[[Sequence[tm.Second]], float | None]:
+    """The q-th percentile when every failure counts as an infinitely long sample: infinite
+    ("never") once failures are more than (100 - q)% of all attempts."""
+
+    def measure(seconds: Sequence[tm.Second]) -> float | None:
+        hist = merged(seconds, metric)
+        done = 0 if hist is None else hist.get_total_count()
+        failed = total(seconds, failures)
+        if done + failed == 0:
+            return None
+        among_done = q * (done + failed) / done if done else math.inf
+        if hist is None or among_done > 100:
+            return math.inf
+        return float(hist.get_value_at_percentile(among_done)) / 1e6
+
+    return measure
+
+
+SLIS.add(
+    "startup_time_p95",
+    Sli("startup_time_p95", "s", False, with_failures(tm.STARTUP, tm.STARTUP_FAILURES, 95)),
+)
 
 
 def chat_expected(seconds: Sequence[tm.Second]) -> int:
@@ -177,6 +203,8 @@ SLIS.add("segments_valid", Sli("segments_valid", "ratio", True, segments_valid))
 def format_value(sli: Sli, value: float | None) -> str:
     if value is None:
         return "no data"
+    if math.isinf(value):
+        return "never"
     if sli.unit == "s":
         return f"{value * 1000:.0f} ms"
     percent = value * 100

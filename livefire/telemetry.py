@@ -49,6 +49,8 @@ HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps
 WORKER_UNRELIABLE = "worker_unreliable@"  # + worker id: 1 in each second that worker fell
 # behind (its own schedule lag p99 or event-loop stall over the run's limits): INCONCLUSIVE
 USERS = "users"  # a gauge: each worker's running users, set once a second, summed on merge
+STARTUP_FAILURES = "startup_failures"  # a viewer session without a first segment in 10 s,
+# or that gave up before one: counts as an infinite startup time
 STREAMS_STARTED, STREAMS_BROKEN = "streams_started", "streams_broken"  # a viewer's session
 # breaks (once) when it stalls longer than max_stall or has to start over
 CHAT_SENT = "chat_sent@"  # + room: messages sent in that room this second

@@ -54,8 +54,11 @@ class Viewer(LivefireUser):
         self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
         self.broken = False
         self.started = False
+        self.session: ViewerSession | None = None
 
     def on_stop(self) -> None:
+        if self.session is not None:  # the run ended: a long wait for a first segment failed
+            self.session.check_startup(time.time())
         self.client.close()
 
     def _on_started(self) -> None:
@@ -85,7 +88,7 @@ class Viewer(LivefireUser):
                 self.recorder.count(tm.REQUEST_ERRORS)
                 gevent.sleep(1.0)
                 continue
-            session = ViewerSession(
+            self.session = session = ViewerSession(
                 self.client,
                 self.recorder,
                 master,
@@ -97,6 +100,7 @@ class Viewer(LivefireUser):
             try:
                 session.run()
             except SessionLost:
+                session.check_startup(time.time(), gave_up=True)
                 self.recorder.count(tm.SESSION_RESTARTS)
                 self._on_broken()
 
