@@ -115,9 +115,11 @@ def summary(report: dict[str, Any]) -> list[str]:
         lines.append("RESULT: PASS — every promise held")
     elif report["result"] == "fail":
         lines.append(f"RESULT: FAIL — broken: {', '.join(broken)}")
+        lines += [f"  and beware: {reason}" for reason in report.get("inconclusive", [])]
     elif report["result"] == "inconclusive":
-        reasons = "; ".join(report.get("inconclusive", []))
-        lines.append(f"RESULT: INCONCLUSIVE — {reasons}")
+        reasons = report.get("inconclusive", [])
+        lines.append(f"RESULT: INCONCLUSIVE — {len(reasons)} reason(s) not to trust this run:")
+        lines += [f"  {reason}" for reason in reasons]
     else:
         why = f": {report['error']}" if report.get("error") else ""
         lines.append(f"RESULT: ABORTED ({report['status']}{why}) — no verdict")
