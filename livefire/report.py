@@ -75,15 +75,20 @@ def _unit(promise: str) -> str:
 def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
     rows = []
     quantiles = {q: SLIS.get(f"stream_latency_p{q}") for q in (50, 95, 99)}
+    chat = SLIS.get("chat_delivered_within_100ms")
     for second in outcome.series:
         latency = {q: sli.measure([second]) for q, sli in quantiles.items()}
+        delivered = chat.measure([second])
+        users = second.counters.get(tm.USERS)  # absent when no worker set the gauge
         rows.append(
             {
+                **({} if users is None else {"users": users}),
                 "t": second.t - outcome.started,
                 "requests": total([second], tm.REQUESTS),
                 "errors": total([second], tm.REQUEST_ERRORS),
                 "segments": total([second], tm.SEGMENTS),
                 "stalls": total([second], tm.STALLS),
+                "chat_delivered_within_100ms": None if delivered is None else round(delivered, 6),
                 **{
                     f"latency_p{q}_ms": None if v is None else round(v * 1000, 1)
                     for q, v in latency.items()

@@ -150,6 +150,7 @@ class FaultSpec(Model):
 class PhaseSlos(Model):
     """Promises checked inside a window (e.g. while faults are active)."""
 
+    stream_latency_avg: Duration | None = None  # documented: avg 185 ms in production
     stream_latency_p95: Duration | None = None
     stream_latency_p99: Duration | None = None
     viewer_error_rate: Fraction | None = None
