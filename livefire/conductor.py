@@ -268,6 +268,8 @@ class Conductor:
             router=found.router,
             max_stall=self.scenario.slos.max_stall,
             quality_target=load.quality_target,
+            max_schedule_lag_p99=self.scenario.slos.max_schedule_lag_p99,
+            max_event_loop_stall=self.scenario.slos.max_event_loop_stall,
             chat_urls=found.chat,
             gifts_url=found.gifts,
             discovery_url=found.discovery,

@@ -7,6 +7,7 @@ Every file format (JSON, JUnit, HTML, Prometheus) renders that same data: see
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -14,7 +15,7 @@ from livefire import telemetry as tm
 from livefire.conductor import RunOutcome
 from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total
-from livefire.verdict import FaultWindow, Verdict
+from livefire.verdict import Check, FaultWindow, Verdict
 
 SCHEMA = "livefire.report/1"
 
@@ -37,7 +38,7 @@ def build(
         "result": result,
         "started": outcome.started,
         "ended": outcome.ended,
-        "checks": [asdict(c) | {"unit": _unit(c.promise)} for c in verdict.checks],
+        "checks": [_check(c) for c in verdict.checks],
         "recovery": [asdict(r) for r in verdict.recoveries],
         "inconclusive": list(verdict.inconclusive),
         "faults": [
@@ -69,6 +70,13 @@ def build(
     }
 
 
+def _check(check: Check) -> dict[str, Any]:
+    row = asdict(check) | {"unit": _unit(check.promise)}
+    if isinstance(row["measured"], float) and not math.isfinite(row["measured"]):
+        row["measured"] = None  # JSON has no infinity; `found` says "never"
+    return row
+
+
 def _unit(promise: str) -> str:
     return SLIS.get(promise).unit if promise in SLIS else "s"
 
@@ -76,15 +84,20 @@ def _unit(promise: str) -> str:
 def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
     rows = []
     quantiles = {q: SLIS.get(f"stream_latency_p{q}") for q in (50, 95, 99)}
+    chat = SLIS.get("chat_delivered_within_100ms")
     for second in outcome.series:
         latency = {q: sli.measure([second]) for q, sli in quantiles.items()}
+        delivered = chat.measure([second])
+        users = second.counters.get(tm.USERS)  # absent when no worker set the gauge
         rows.append(
             {
+                **({} if users is None else {"users": users}),
                 "t": second.t - outcome.started,
                 "requests": total([second], tm.REQUESTS),
                 "errors": total([second], tm.REQUEST_ERRORS),
                 "segments": total([second], tm.SEGMENTS),
                 "stalls": total([second], tm.STALLS),
+                "chat_delivered_within_100ms": None if delivered is None else round(delivered, 6),
                 **{
                     f"latency_p{q}_ms": None if v is None else round(v * 1000, 1)
                     for q, v in latency.items()
@@ -121,9 +134,11 @@ def summary(report: dict[str, Any]) -> list[str]:
         lines.append("RESULT: PASS — every promise held")
     elif report["result"] == "fail":
         lines.append(f"RESULT: FAIL — broken: {', '.join(broken)}")
+        lines += [f"  and beware: {reason}" for reason in report.get("inconclusive", [])]
     elif report["result"] == "inconclusive":
-        reasons = "; ".join(report.get("inconclusive", []))
-        lines.append(f"RESULT: INCONCLUSIVE — {reasons}")
+        reasons = report.get("inconclusive", [])
+        lines.append(f"RESULT: INCONCLUSIVE — {len(reasons)} reason(s) not to trust this run:")
+        lines += [f"  {reason}" for reason in reasons]
     else:
         why = f": {report['error']}" if report.get("error") else ""
         lines.append(f"RESULT: ABORTED ({report['status']}{why}) — no verdict")

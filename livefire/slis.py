@@ -6,6 +6,7 @@ of a list of seconds, returning None when there is no data (which never passes).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -55,6 +56,18 @@ def percentile(metric: str, q: float) -> Callable[[Sequence[tm.Second]], float |
     return measure
 
 
+def mean(metric: str) -> Callable[[Sequence[tm.Second]], float | None]:
+    """The mean of the merged histogram (exact to its 3 significant digits)."""
+
+    def measure(seconds: Sequence[tm.Second]) -> float | None:
+        hist = merged(seconds, metric)
+        if hist is None or hist.get_total_count() == 0:
+            return None
+        return float(hist.get_mean_value()) / 1e6
+
+    return measure
+
+
 def total(seconds: Sequence[tm.Second], counter: str) -> int:
     return sum(s.counters.get(counter, 0) for s in seconds)
 
@@ -73,10 +86,39 @@ for _q, _doc in ((50, ""), (95, "p95 240 ms in production"), (99, "p99 320 ms in
         Sli(f"stream_latency_p{_q}", "s", False, percentile(tm.STREAM_LATENCY, _q), _doc),
     )
 SLIS.add(
+    "stream_latency_avg",
+    Sli("stream_latency_avg", "s", False, mean(tm.STREAM_LATENCY), "avg 185 ms in production"),
+)
+SLIS.add(
     "viewer_error_rate",
     Sli("viewer_error_rate", "ratio", False, ratio(tm.REQUEST_ERRORS, tm.REQUESTS)),
 )
-SLIS.add("startup_time_p95", Sli("startup_time_p95", "s", False, percentile(tm.STARTUP, 95)))
+
+
+def with_failures(
+    metric: str, failures: str, q: float
+) -> Callable[[Sequence[tm.Second]], float | None]:
+    """The q-th percentile when every failure counts as an infinitely long sample: infinite
+    ("never") once failures are more than (100 - q)% of all attempts."""
+
+    def measure(seconds: Sequence[tm.Second]) -> float | None:
+        hist = merged(seconds, metric)
+        done = 0 if hist is None else hist.get_total_count()
+        failed = total(seconds, failures)
+        if done + failed == 0:
+            return None
+        among_done = q * (done + failed) / done if done else math.inf
+        if hist is None or among_done > 100:
+            return math.inf
+        return float(hist.get_value_at_percentile(among_done)) / 1e6
+
+    return measure
+
+
+SLIS.add(
+    "startup_time_p95",
+    Sli("startup_time_p95", "s", False, with_failures(tm.STARTUP, tm.STARTUP_FAILURES, 95)),
+)
 
 
 def chat_expected(seconds: Sequence[tm.Second]) -> int:
@@ -91,11 +133,15 @@ def chat_expected(seconds: Sequence[tm.Second]) -> int:
 
 
 def chat_ratio(counter: str, invert: bool = False) -> Callable[[Sequence[tm.Second]], float | None]:
+    """Receipts over deliveries owed. Not clamped: the chatters count each message id once per
+    member and only within whole seconds of membership, so receipts above what is owed mean
+    broken accounting, which must show rather than read as 100% delivered."""
+
     def measure(seconds: Sequence[tm.Second]) -> float | None:
         owed = chat_expected(seconds)
         if not owed:
             return None
-        got = min(total(seconds, counter), owed)
+        got = total(seconds, counter)
         return 1 - got / owed if invert else got / owed
 
     return measure
@@ -197,6 +243,8 @@ SLIS.add("rebuffering_ratio", Sli("rebuffering_ratio", "ratio", False, rebufferi
 def format_value(sli: Sli, value: float | None) -> str:
     if value is None:
         return "no data"
+    if math.isinf(value):
+        return "never"
     if sli.unit == "s":
         return f"{value * 1000:.0f} ms"
     percent = value * 100

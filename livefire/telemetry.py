@@ -27,6 +27,7 @@ SCHEDULE_LAG = "schedule_lag"  # actual send time − intended send time (genera
 CHAT_LATENCY = "chat_latency"  # receipt time − the message's sent_at
 GIFT_LATENCY = "gift_latency"  # first POST → acknowledgement (retries included)
 SEARCH_LATENCY = "search_latency"  # discovery GET /search, from its intended send time
+EVENT_LOOP_STALL = "event_loop_stall"  # how late a worker's 100 ms hub timer fired (health)
 HISTOGRAMS = (
     STREAM_LATENCY,
     STARTUP,
@@ -35,6 +36,7 @@ HISTOGRAMS = (
     CHAT_LATENCY,
     GIFT_LATENCY,
     SEARCH_LATENCY,
+    EVENT_LOOP_STALL,
 )
 
 # Counters
@@ -44,12 +46,19 @@ SESSION_RESTARTS = "session_restarts"  # a viewer had to start over
 SEGMENTS_DECODED, SEGMENTS_INVALID = "segments_decoded", "segments_invalid"  # PyAV sample
 UPSWITCHES, DOWNSWITCHES = "abr_upswitches", "abr_downswitches"  # rendition changes
 HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps show
+WORKER_UNRELIABLE = "worker_unreliable@"  # + worker id: 1 in each second that worker fell
+# behind (its own schedule lag p99 or event-loop stall over the run's limits): INCONCLUSIVE
+USERS = "users"  # a gauge: each worker's running users, set once a second, summed on merge
+STARTUP_FAILURES = "startup_failures"  # a viewer session without a first segment in 10 s,
+# or that gave up before one: counts as an infinite startup time
 STREAMS_STARTED, STREAMS_BROKEN = "streams_started", "streams_broken"  # a viewer's session
 # breaks (once) when it stalls longer than max_stall or has to start over
 CHAT_SENT = "chat_sent@"  # + room: messages sent in that room this second
 CHAT_MEMBERS = "chat_members@"  # + room: chatters joined to that room for this whole second
 CHAT_RECEIVED, CHAT_RECEIVED_100MS = "chat_received", "chat_received_100ms"
-CHAT_ERRORS = "chat_errors"  # connection failures, error frames
+CHAT_ERRORS = "chat_errors"  # connection failures, error frames, messages without an id
+CHAT_DUPLICATES = "chat_duplicates"  # a message id received again (never a second receipt)
+CHAT_MISROUTED = "chat_misrouted"  # a message of another room (never a receipt)
 GIFTS_ATTEMPTED, GIFTS_ACKED = "gifts_attempted", "gifts_acked"  # acked within the timeout
 SEARCHES, SEARCH_ERRORS = "searches", "search_errors"
 INGEST_BYTES = "ingest_bytes"  # MPEG-TS bytes creators pushed

@@ -18,6 +18,7 @@ from livefire.scenario.schema import PhaseSlos, Slos
 from livefire.slis import SLIS, format_value, percentile, total
 from livefire.telemetry import ClockBounds, Second
 
+MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
 EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)
 
 
@@ -109,9 +110,7 @@ def fault_windows(
     return list(windows.values())
 
 
-def with_effects(
-    windows: Sequence[FaultWindow], slos: Slos, run_end: float
-) -> list[FaultWindow]:
+def with_effects(windows: Sequence[FaultWindow], slos: Slos, run_end: float) -> list[FaultWindow]:
     """Give each self-healing fault the span it is judged over: its recovery budget if the
     scenario sets one, else `stable_for` (never past the end of the run)."""
     return [
@@ -244,6 +243,19 @@ def trust_issues(run: Sequence[Second], slos: Slos, run_start: float, run_end: f
             f"load generator overloaded: schedule lag p99 {lag * 1000:.0f} ms > "
             f"{slos.max_schedule_lag_p99 * 1000:.0f} ms"
         )
+    limits = (
+        f"its schedule lag p99 over {slos.max_schedule_lag_p99 * 1000:.0f} ms or an event-loop "
+        f"stall over {slos.max_event_loop_stall * 1000:.0f} ms"
+    )
+    behind = [
+        f"load generator overloaded: worker {worker} fell behind from t={a - run_start:.0f}s "
+        f"to t={b - run_start:.0f}s ({limits})"
+        for worker, a, b in unreliable(run)
+    ]
+    if len(behind) > MAX_NAMED:
+        more = len(behind) - MAX_NAMED
+        behind = [*behind[:MAX_NAMED], f"load generator overloaded: {more} more worker ranges"]
+    reasons += behind
     reasons += [
         f"telemetry gap: {missing} worker(s) silent from t={a - run_start:.0f}s "
         f"to t={b - run_start:.0f}s"
@@ -279,6 +291,23 @@ def clock_issues(run: Sequence[Second], slos: Slos, clocks: Mapping[str, ClockBo
             "EXT-X-PROGRAM-DATE-TIME + duration (generator clock behind, or wrong PDT)"
         )
     return reasons
+
+
+def unreliable(run: Sequence[Second]) -> list[tuple[str, int, int]]:
+    """(worker, first, end) ranges of seconds each worker marked itself behind, by worker."""
+    marked: dict[str, list[int]] = {}
+    for second in run:
+        for name, n in second.counters.items():
+            if name.startswith(tm.WORKER_UNRELIABLE) and n > 0:
+                marked.setdefault(name[len(tm.WORKER_UNRELIABLE) :], []).append(second.t)
+    out: list[tuple[str, int, int]] = []
+    for worker in sorted(marked):
+        for t in sorted(marked[worker]):
+            if out and out[-1][0] == worker and out[-1][2] == t:
+                out[-1] = (worker, out[-1][1], t + 1)
+            else:
+                out.append((worker, t, t + 1))
+    return out
 
 
 def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[int, int, int]]:

@@ -1,10 +1,12 @@
 """The chatter: joins its stream's chat room over WebSocket, sends at a configured rate, and
 records every receipt, so delivery can be judged against membership at send time.
 
-Accounting (see DESIGN.md, chat delivery): a chatter counts itself a member of its room for
-second t when it is joined at the start of t, and counts a receipt only for messages sent at
-or after its first whole second of membership. So a message sent in second t is expected by
-`chat_members@room` members, and any it does not reach — a drop, a dead node — is loss.
+Accounting (see DESIGN.md, chat delivery; `ChatAccount`, pure): a chatter counts itself a
+member of its room for second t when it is joined at the start of t, and counts a receipt only
+for messages sent at or after its first whole second of membership. So a message sent in second
+t is expected by `chat_members@room` members, and any it does not reach — a drop, a dead node —
+is loss. A receipt is counted once per message id: a repeat is a `chat_duplicates`, a frame of
+another room a `chat_misrouted`, and neither can stand in for a message that never arrived.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 import random
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import gevent
@@ -25,6 +28,61 @@ from loadgen.recorder import Recorder
 
 RECONNECT_S = 1.0
 WITHIN_S = 0.100  # the documented promise: delivered within 100 ms
+
+
+class ChatAccount:
+    """One chatter's membership and receipts, fed frames and times (no I/O, no clock).
+
+    Call `joined(now)` once the node confirms the join, `tick(now)` whenever convenient (each
+    second, say), `left(now)` when the connection ends, and `received(frame, now)` for every
+    "msg" frame. Membership is counted for every whole second between join and leave, however
+    late a tick comes, so a stalled event loop cannot make receipts outnumber deliveries owed.
+    """
+
+    def __init__(self, room: str, recorder: Recorder) -> None:
+        self.room, self.recorder = room, recorder
+        self.member_from: int | None = None  # first whole second of the current membership
+        self.counted_through: int | None = None  # last second counted a member for
+        self.seen: set[str] = set()  # message ids already counted (or ignored) this session
+
+    def joined(self, now: float) -> None:
+        self.member_from = math.ceil(now)
+
+    def tick(self, now: float) -> None:
+        """Count a member for each whole second begun while joined, up to `now`, once each."""
+        if self.member_from is None:
+            return
+        first = self.member_from
+        if self.counted_through is not None:
+            first = max(first, self.counted_through + 1)
+        for t in range(first, math.floor(now) + 1):
+            self.recorder.count(tm.CHAT_MEMBERS + self.room, at=t)
+            self.counted_through = t
+
+    def left(self, now: float) -> None:
+        self.tick(now)  # joined at the start of the second it left in: a member for it
+        self.member_from = None
+
+    def received(self, frame: dict[str, Any], now: float) -> None:
+        if frame.get("room") != self.room:
+            self.recorder.count(tm.CHAT_MISROUTED, at=now)
+            return
+        msg_id = frame.get("id")
+        if not isinstance(msg_id, str):
+            self.recorder.count(tm.CHAT_ERRORS, at=now)
+            return
+        sent = float(frame["sent_at"])  # receipts count in the second of sending,
+        if msg_id in self.seen:  # so a window's ratio compares like with like
+            self.recorder.count(tm.CHAT_DUPLICATES, at=sent)
+            return
+        self.seen.add(msg_id)
+        if self.member_from is None or sent < self.member_from:
+            return  # sent before this membership began: nobody owed it to us
+        latency = now - sent
+        self.recorder.observe(tm.CHAT_LATENCY, max(latency, 0.0), at=sent)
+        self.recorder.count(tm.CHAT_RECEIVED, at=sent)
+        if latency <= WITHIN_S:
+            self.recorder.count(tm.CHAT_RECEIVED_100MS, at=sent)
 
 
 class ChatSession:
@@ -39,7 +97,7 @@ class ChatSession:
     ) -> None:
         self.urls, self.room, self.user = urls, room, user
         self.recorder, self.interval, self.rng = recorder, interval, rng
-        self.joined_at: float | None = None
+        self.account = ChatAccount(room, recorder)
         self.ws: ClientConnection | None = None
 
     def run_forever(self) -> None:
@@ -54,7 +112,7 @@ class ChatSession:
                     self._session(url)
                 except (OSError, WebSocketException, TimeoutError, ValueError):
                     self.recorder.count(tm.CHAT_ERRORS)
-                self.joined_at = None
+                self.account.left(time.time())
                 gevent.sleep(RECONNECT_S)
         finally:
             beat.kill(block=False)
@@ -69,16 +127,21 @@ class ChatSession:
             reader = gevent.spawn(self._read, ws)
             try:
                 while not reader.dead:
-                    gevent.sleep(self.rng.uniform(0.5, 1.5) * self.interval)
+                    delay = self.rng.uniform(0.5, 1.5) * self.interval
+                    intended = time.time() + delay
+                    gevent.sleep(delay)
+                    sent_at = time.time()
                     message = {
                         "type": "msg",
                         "id": uuid.uuid4().hex,
                         "room": self.room,
                         "sender": self.user,
-                        "sent_at": time.time(),
+                        "sent_at": sent_at,
                     }
                     ws.send(json.dumps(message))
-                    self.recorder.count(tm.CHAT_SENT + self.room, at=message["sent_at"])
+                    self.recorder.count(tm.CHAT_SENT + self.room, at=sent_at)
+                    lag = max(0.0, sent_at - intended)  # the timer's lateness: generator lag
+                    self.recorder.observe(tm.SCHEDULE_LAG, lag, at=sent_at)
             finally:
                 reader.kill(block=False)
         reader.get()  # re-raise what ended the reader
@@ -88,33 +151,22 @@ class ChatSession:
         while time.time() < deadline:
             frame = json.loads(ws.recv(timeout=deadline - time.time()))
             if frame.get("type") == "joined":
-                self.joined_at = time.time()
+                self.account.joined(time.time())
                 return
         raise TimeoutError("no 'joined' from the chat node")
 
-    def _read(self, ws: ClientConnection) -> None:
+    def _read(self, ws: Iterable[str | bytes]) -> None:
         for raw in ws:
             now = time.time()
             frame: dict[str, Any] = json.loads(raw)
             if frame.get("type") == "error":
                 self.recorder.count(tm.CHAT_ERRORS, at=now)
-            elif frame.get("type") == "msg" and self._counts(frame):
-                sent = float(frame["sent_at"])  # receipts count in the second of sending,
-                latency = now - sent  # so a window's ratio compares like with like
-                self.recorder.observe(tm.CHAT_LATENCY, max(latency, 0.0), at=sent)
-                self.recorder.count(tm.CHAT_RECEIVED, at=sent)
-                if latency <= WITHIN_S:
-                    self.recorder.count(tm.CHAT_RECEIVED_100MS, at=sent)
-
-    def _counts(self, frame: dict[str, Any]) -> bool:
-        joined = self.joined_at
-        return joined is not None and float(frame.get("sent_at", 0)) >= math.ceil(joined)
+            elif frame.get("type") == "msg":
+                self.account.received(frame, now)
 
     def _membership(self) -> None:
-        """At each whole second, count this chatter a member for it if joined by then."""
+        """Just after each whole second, count this chatter a member for the seconds begun."""
         while True:
             now = time.time()
             gevent.sleep(math.ceil(now) - now + 0.001)
-            t = math.floor(time.time())
-            if self.joined_at is not None and self.joined_at <= t:
-                self.recorder.count(tm.CHAT_MEMBERS + self.room, at=t)
+            self.account.tick(time.time())

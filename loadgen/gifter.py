@@ -39,7 +39,11 @@ class GiftSession:
 
     def run_forever(self) -> None:
         while True:
-            gevent.sleep(self.rng.uniform(0.5, 1.5) * self.interval)
+            delay = self.rng.uniform(0.5, 1.5) * self.interval
+            intended = time.time() + delay
+            gevent.sleep(delay)
+            now = time.time()  # how late the timer fired is the generator's own lag
+            self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, now - intended), at=now)
             self.send_one()
 
     def send_one(self) -> dict[str, Any]:

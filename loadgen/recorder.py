@@ -6,15 +6,24 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from livefire.telemetry import HEARTBEAT, Batch, Second
+from livefire.telemetry import (
+    EVENT_LOOP_STALL,
+    HEARTBEAT,
+    SCHEDULE_LAG,
+    WORKER_UNRELIABLE,
+    Batch,
+    Second,
+)
 from loadgen.clock import ClockEstimator
 
 MAX_BACKFILL_S = 600
 
 
 class Recorder:
-    def __init__(self, worker: str) -> None:
+    def __init__(self, worker: str, max_lag: float = 0.05, max_stall: float = 0.1) -> None:
         self.worker = worker
+        self.max_lag = max_lag  # a second whose schedule lag p99 exceeds this is unreliable
+        self.max_stall = max_stall  # so is a second with an event-loop stall longer than this
         self._seconds: dict[int, Second] = {}
         self._seq = 0
         self._records: list[dict[str, Any]] = []
@@ -34,6 +43,11 @@ class Recorder:
 
     def count(self, counter: str, n: int = 1, at: float | None = None) -> None:
         self._second(at).count(counter, n)
+
+    def gauge(self, counter: str, value: int, at: float | None = None) -> None:
+        """Set a per-second level (the last value set in a second wins); merging sums the
+        workers' levels, so set it in every second, once per worker."""
+        self._second(at).counters[counter] = value
 
     def record(self, entry: dict[str, Any]) -> None:
         """Keep a journal entry (e.g. an acknowledged gift) to ship with the next batch."""
@@ -55,7 +69,17 @@ class Recorder:
         self._next = max(first, cutoff)
         ready = sorted(t for t in self._seconds if final or t < cutoff)
         seconds = [self._seconds.pop(t) for t in ready]
+        for second in seconds:
+            if self._behind(second):
+                second.count(WORKER_UNRELIABLE + self.worker)
         batch = Batch(self.worker, self._seq, seconds, final, self._records, self.clock.bounds())
         self._records = []
         self._seq += 1
         return batch
+
+    def _behind(self, second: Second) -> bool:
+        """Did this worker fall behind in this second, so its measurements may blame the
+        target for the generator's own lateness?"""
+        lag, stall = second.histograms.get(SCHEDULE_LAG), second.histograms.get(EVENT_LOOP_STALL)
+        late = lag is not None and lag.get_value_at_percentile(99) / 1e6 > self.max_lag
+        return late or (stall is not None and stall.get_max_value() / 1e6 > self.max_stall)

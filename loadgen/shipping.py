@@ -2,6 +2,11 @@
 seconds every second (an empty batch doubles as a heartbeat), and a final one when the test
 stops; the master appends every batch it receives to `RUN_DIR/telemetry/batches.jsonl` and,
 when the test ends, writes the merged per-second series to `series.jsonl`.
+
+While it ships, a worker also watches its own health: a greenlet sleeps `STALL_PROBE_S` at a
+time and records how late it woke as `event_loop_stall` (a busy or starved gevent hub delays
+every timer and every receipt timestamp alike), and sets the `users` gauge to the runner's
+user count.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import gevent
 from locust.env import Environment
 from locust.runners import STATE_MISSING, LocalRunner, MasterRunner, WorkerRunner
 
+from livefire import telemetry as tm
 from livefire.telemetry import Batch, merge_batches, read_batches, write_series
+from loadgen.config import LoadConfig
 from loadgen.recorder import Recorder
 
 MESSAGE = "livefire_telemetry"
 FLUSH = "livefire_flush"  # master → workers: ship everything now, the judged run is over
 SHIPPER: Shipper | None = None  # this process's shipper, installed by the locustfile
 FINAL_WAIT_S = 5.0
+STALL_PROBE_S = 0.1
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +46,7 @@ class Shipper:
         self.finals: set[str] = set()
         self.workers: set[str] = set()
         self._loop: gevent.Greenlet | None = None
+        self._probe: gevent.Greenlet | None = None
         events = environment.events
         if isinstance(runner, MasterRunner):
             runner.register_message(MESSAGE, self._received)
@@ -53,8 +62,30 @@ class Shipper:
 
     # worker side ---------------------------------------------------------------------------
     def _start_shipping(self, **_: Any) -> None:
+        self._limits()
         if self._loop is None:
             self._loop = gevent.spawn(self._ship_every_second)
+        if self._probe is None:
+            self._probe = gevent.spawn(self._watch_the_loop)
+
+    def _limits(self) -> None:
+        """The run's generator-health limits (the master forwards the options at start)."""
+        text = getattr(self.environment.parsed_options, "livefire_config", "")
+        if text:
+            config = LoadConfig.from_json(text)
+            self.recorder.max_lag = config.max_schedule_lag_p99
+            self.recorder.max_stall = config.max_event_loop_stall
+
+    def _watch_the_loop(self) -> None:
+        while True:
+            before = time.monotonic()
+            gevent.sleep(STALL_PROBE_S)
+            woke = time.time()
+            late = time.monotonic() - before - STALL_PROBE_S
+            self.recorder.observe(tm.EVENT_LOOP_STALL, max(0.0, late), at=woke)
+            runner = self.environment.runner
+            users = runner.user_count if runner is not None else 0
+            self.recorder.gauge(tm.USERS, users, at=woke)
 
     def _ship_every_second(self) -> None:
         while True:
@@ -65,9 +96,10 @@ class Shipper:
         self._send(self.recorder.drain(final=True))
 
     def _stop_shipping(self, **_: Any) -> None:
-        if self._loop is not None:
-            self._loop.kill(block=False)
-            self._loop = None
+        for greenlet in (self._loop, self._probe):
+            if greenlet is not None:
+                greenlet.kill(block=False)
+        self._loop = self._probe = None
         self._send(self.recorder.drain(final=True))
         if isinstance(self.environment.runner, LocalRunner):
             self._write_series()

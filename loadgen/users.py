@@ -55,8 +55,11 @@ class Viewer(LivefireUser):
         self.broken = False
         self.degraded = False
         self.started = False
+        self.session: ViewerSession | None = None
 
     def on_stop(self) -> None:
+        if self.session is not None:  # the run ended: a long wait for a first segment failed
+            self.session.check_startup(time.time())
         self.client.close()
 
     def _on_started(self) -> None:
@@ -92,7 +95,7 @@ class Viewer(LivefireUser):
                 self.recorder.count(tm.REQUEST_ERRORS)
                 gevent.sleep(1.0)
                 continue
-            session = ViewerSession(
+            self.session = session = ViewerSession(
                 self.client,
                 self.recorder,
                 master,
@@ -106,6 +109,7 @@ class Viewer(LivefireUser):
             try:
                 session.run()
             except SessionLost:
+                session.check_startup(time.time(), gave_up=True)
                 self.recorder.count(tm.SESSION_RESTARTS)
                 self._on_broken()
 

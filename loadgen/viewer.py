@@ -34,6 +34,7 @@ HOLD_BACK_SEGMENTS = 2  # start this many segments behind the live edge, as play
 EARLY_TOLERANCE_S = 0.002  # a segment "complete" later than its arrival by more: clocks differ
 MAX_FAILURES = 5  # consecutive failures before the session starts over
 RETRY_S = 0.5
+STARTUP_GIVE_UP_S = 10.0  # no first segment this long after the first request: a failed start
 
 
 class SessionLost(Exception):
@@ -68,6 +69,7 @@ class ViewerSession:
         self.failures = 0
         self.started = time.time()
         self.startup_recorded = False
+        self.startup_failed = False  # counted in startup_failures: its startup is "never"
         self.ready_at: float | None = None  # when the last response arrived: the next request
         # should leave right then, so any delay until it does is the generator's own lag
 
@@ -79,6 +81,7 @@ class ViewerSession:
         result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
         self._watch_stall(at)
+        self.check_startup(at)
         # after a failure the viewer backs off on purpose: that wait is not generator lag
         self.ready_at = result.last_byte if result.ok else None
         self.recorder.count(tm.REQUESTS, at=at)
@@ -205,7 +208,18 @@ class ViewerSession:
         if not self.startup_recorded:
             self.startup_recorded = True
             self.on_started()
-            self.recorder.observe(tm.STARTUP, arrived - self.started, at=arrived)
+            if not self.startup_failed:  # already counted as never having started
+                self.recorder.observe(tm.STARTUP, arrived - self.started, at=arrived)
+
+    def check_startup(self, now: float, gave_up: bool = False) -> None:
+        """Count a failed start, once: no first segment within STARTUP_GIVE_UP_S (counted at
+        that moment), or the session gave up before one. Call it when the session ends too."""
+        if self.startup_recorded or self.startup_failed:
+            return
+        if gave_up or now - self.started > STARTUP_GIVE_UP_S:
+            self.startup_failed = True
+            at = min(now, self.started + STARTUP_GIVE_UP_S)
+            self.recorder.count(tm.STARTUP_FAILURES, at=at)
 
 
 def _find(playlist: MediaPlaylist, seq: int) -> MediaSegment | None:

@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="run several scenarios in sequence (nightly resilience checks)",
         description="Run every scenario given (files, or every *.yaml in a directory) one "
         "after another. Exit 0 when each came out as expected (negative controls must fail "
-        "naming their promise), 1 otherwise, 3 if one was aborted.",
+        "naming their promise), 1 if one did not, 4 if none did not but one was "
+        "inconclusive (the load generator fell behind or telemetry has gaps), 3 if one was "
+        "aborted.",
         epilog="example: livefire suite scenarios/ --junit runs/nightly.xml",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="scenario files or directories")
@@ -70,9 +72,17 @@ def run(args: argparse.Namespace) -> int:
             break
     if args.junit:
         _write_junit(args.junit, outcomes)
-    if any(r["result"] == "aborted" for _, r, _, _ in outcomes):
+    return exit_code([(r["result"], ok) for _, r, ok, _ in outcomes])
+
+
+def exit_code(results: list[tuple[str, bool]]) -> int:
+    """From each run's (result, as expected?): 3 if one was aborted, else 1 if one came out
+    otherwise than expected, else 4 if one was inconclusive (no verdict to compare), else 0."""
+    if any(result == "aborted" for result, _ in results):
         return 3
-    return 0 if all(ok for _, _, ok, _ in outcomes) else 1
+    if any(not ok and result != "inconclusive" for result, ok in results):
+        return 1
+    return 4 if any(result == "inconclusive" for result, _ in results) else 0
 
 
 def _write_junit(path: Path, outcomes: list) -> None:  # type: ignore[type-arg]
@@ -80,8 +90,8 @@ def _write_junit(path: Path, outcomes: list) -> None:  # type: ignore[type-arg]
         "testsuite",
         name="livefire-suite",
         tests=str(len(outcomes)),
-        failures=str(sum(not ok for _, _, ok, _ in outcomes)),
-        errors="0",
+        failures=str(sum(not ok and r["result"] != "inconclusive" for _, r, ok, _ in outcomes)),
+        errors=str(sum(r["result"] == "inconclusive" for _, r, _, _ in outcomes)),
     )
     for item, report, ok, why in outcomes:
         case = ET.SubElement(
@@ -91,8 +101,12 @@ def _write_junit(path: Path, outcomes: list) -> None:  # type: ignore[type-arg]
             name=item.scenario.name,
             file=item.source.file,
         )
-        if not ok:
-            ET.SubElement(case, "failure", message=why).text = "\n".join(reports.summary(report))
+        text = "\n".join(reports.summary(report))
+        if report["result"] == "inconclusive":
+            why = "; ".join(report.get("inconclusive") or []) or "inconclusive"
+            ET.SubElement(case, "error", message=why, type="Inconclusive").text = text
+        elif not ok:
+            ET.SubElement(case, "failure", message=why).text = text
     root = ET.Element("testsuites", name="livefire")
     root.append(suite)
     ET.indent(root)

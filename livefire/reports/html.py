@@ -19,6 +19,7 @@ max-width:1300px}
 h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .meta{color:#555}.badge{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;
 font-weight:600}.pass{background:#2e7d32}.fail{background:#c62828}.aborted{background:#ef6c00}
+.inconclusive{background:#6a1b9a}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;padding:5px 10px;
 text-align:left}th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.broken td{background:#ffebee;font-weight:600}.warn{background:#fff3e0;padding:8px;
@@ -51,7 +52,7 @@ def render(report: Report) -> str:
 
 def _header(report: Report) -> str:
     result = str(report.get("result", "?"))
-    badge = result if result in ("pass", "fail", "aborted") else "aborted"
+    badge = result if result in ("pass", "fail", "aborted", "inconclusive") else "aborted"
     facts = [f"status {esc(report.get('status', '?'))}", f"file {esc(report.get('file', '?'))}"]
     if isinstance(report.get("started"), int | float):
         facts.append(f"started {_utc(report['started'])}")
@@ -66,6 +67,12 @@ def _header(report: Report) -> str:
     names += [f"recovery of {r.get('sli')} from {r.get('fault_id')}" for r in _late(report)]
     if names:
         lines.append(f'<p class="warn">Broken promises: {esc(", ".join(names))}</p>')
+    reasons = [f"<li>{esc(reason)}</li>" for reason in report.get("inconclusive") or []]
+    if reasons:
+        lines.append(
+            '<div class="warn" id="inconclusive">Inconclusive: these measurements cannot be '
+            f"trusted, whatever they say.<ul>{''.join(reasons)}</ul></div>"
+        )
     for fault_id in report.get("revert_failures") or []:
         lines.append(
             f'<p class="warn">Fault {esc(fault_id)} could not be reverted: run '

@@ -8,6 +8,7 @@ Layout (the subset Jenkins, GitLab and GitHub test reporters all read):
         <testcase classname=SCENARIO name="promise[phase]"> <failure message type/> </testcase>
         <testcase name="run[interrupted]"> <error/> </testcase>      only when aborted
         <testcase name="revert[f0]"> <error/> </testcase>            per fault left injected
+        <testcase name="inconclusive[1]"> <error type=Inconclusive/>  per reason not to trust it
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def _details(check: dict[str, Any]) -> str:
 
 
 def _run_cases(scenario: str, report: Report) -> list[ET.Element]:
-    """Errors that are not a promise: an aborted run, a fault that could not be reverted."""
+    """Errors that are not a promise: an aborted run, a fault that could not be reverted, each
+    reason the measurements cannot be trusted (an inconclusive run)."""
     cases = []
     status = report.get("status", "completed")
     if status != "completed" or report.get("result") == "aborted":
@@ -110,6 +112,11 @@ def _run_cases(scenario: str, report: Report) -> list[ET.Element]:
         case.set("time", "0")
         message = f"fault {fault_id} could not be reverted; run `livefire chaos revert`"
         ET.SubElement(case, "error", message=clean(message), type="RevertFailed")
+        cases.append(case)
+    for n, reason in enumerate(report.get("inconclusive") or [], 1):
+        case = ET.Element("testcase", classname=scenario, name=f"inconclusive[{n}]", time="0")
+        error = ET.SubElement(case, "error", message=clean(reason), type="Inconclusive")
+        error.text = clean(f"no verdict can be trusted: {reason}")
         cases.append(case)
     return cases
 

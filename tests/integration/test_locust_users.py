@@ -76,6 +76,10 @@ def test_chatters_across_two_nodes_deliver_and_are_accounted(
     assert owed.measure(window) is not None and owed.measure(window) <= 0.01
     delivered = SLIS.get("chat_delivered_within_100ms").measure(window)
     assert delivered is not None and delivered >= 0.95
+    assert max(s.counters.get(tm.USERS, 0) for s in window) == 6  # the users gauge
+    assert all(tm.EVENT_LOOP_STALL in s.histograms for s in window[1:])  # the stall probe
+    lags = [s.histograms.get(tm.SCHEDULE_LAG) for s in window]
+    assert sum(h.get_total_count() for h in lags if h is not None) > 50  # chatters' send lag
 
 
 def gifts_run(
@@ -100,6 +104,7 @@ def test_gifters_reconcile_cleanly(
     assert result.lost == () and result.doubled == () and result.consistent_ratio == 1.0
     series = tm.merge_batches(batches)
     assert SLIS.get("gift_success").measure(judged(series)) == 1.0
+    assert sum(s.histograms.get(tm.SCHEDULE_LAG) is not None for s in series) > 5
 
 
 def test_lossy_ledger_is_caught_by_reconciliation(

@@ -64,3 +64,26 @@ def test_every_second_alive_gets_one_heartbeat() -> None:
     series = tm.merge_batches(batches)
     assert [s.t for s in series] == list(range(100, 107))
     assert all(s.counters[tm.HEARTBEAT] == 1 for s in series)
+
+
+def test_a_worker_marks_the_seconds_it_fell_behind_in_by_name() -> None:
+    recorder = Recorder("w7", max_lag=0.05, max_stall=0.1)
+    for _ in range(99):
+        recorder.observe(tm.SCHEDULE_LAG, 0.001, at=200)
+        recorder.observe(tm.SCHEDULE_LAG, 0.001, at=201)
+    for _ in range(5):
+        recorder.observe(tm.SCHEDULE_LAG, 0.2, at=201)  # 5% of 201's sends were 200 ms late
+    recorder.observe(tm.EVENT_LOOP_STALL, 0.3, at=202)  # the hub froze for 300 ms
+    recorder.observe(tm.EVENT_LOOP_STALL, 0.02, at=203)
+    series = {s.t: s for s in recorder.drain(final=True, now=204).seconds}
+    marked = {t for t, s in series.items() if s.counters.get(tm.WORKER_UNRELIABLE + "w7")}
+    assert marked == {201, 202}
+
+
+def test_a_gauge_is_set_per_worker_and_summed_on_merge() -> None:
+    a, b = Recorder("a"), Recorder("b")
+    for n in (3, 4, 5):
+        a.gauge(tm.USERS, n, at=300.5)  # the last level set in a second is its level
+    b.gauge(tm.USERS, 2, at=300.9)
+    series = tm.merge_batches([a.drain(final=True, now=301), b.drain(final=True, now=301)])
+    assert series[0].counters[tm.USERS] == 7

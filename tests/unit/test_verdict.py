@@ -110,3 +110,40 @@ def test_without_a_budget_a_kill_is_judged_for_stable_for() -> None:
     sustained = FaultWindow("f1", "edge-latency", "edge-apac", T0 + 30, T0 + 40)
     windows = with_effects([kill, sustained], Slos(stable_for=8.0), T0 + 60)
     assert windows[0].judged_end == T0 + 28 and windows[1].judged_end == T0 + 40
+
+
+def test_each_worker_that_fell_behind_is_named_with_its_time_range() -> None:
+    run = series({})
+    for second in run:
+        second.observe(tm.SCHEDULE_LAG, 0.001)  # merged over the whole run: healthy
+        if 10 <= second.t - T0 < 13:
+            second.count(tm.WORKER_UNRELIABLE + "host-a_1")
+        if second.t - T0 in (40, 50, 51):
+            second.count(tm.WORKER_UNRELIABLE + "host-b_2")
+    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
+    assert verdict.passed and verdict.result == "inconclusive"
+    ranges = [r.split(" (")[0] for r in verdict.inconclusive]
+    assert ranges == [
+        "load generator overloaded: worker host-a_1 fell behind from t=10s to t=13s",
+        "load generator overloaded: worker host-b_2 fell behind from t=40s to t=41s",
+        "load generator overloaded: worker host-b_2 fell behind from t=50s to t=52s",
+    ]
+    assert "lag p99 over 50 ms or an event-loop stall over 100 ms" in verdict.inconclusive[0]
+
+
+def test_a_healthy_generator_leaves_the_verdict_alone() -> None:
+    run = series({})
+    for second in run:
+        second.observe(tm.SCHEDULE_LAG, 0.001)
+        second.observe(tm.EVENT_LOOP_STALL, 0.002)
+    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
+    assert verdict.inconclusive == () and verdict.result == "pass"
+
+
+def test_many_overloaded_workers_are_named_up_to_a_limit() -> None:
+    run = series({})
+    for second in run[:1]:
+        for w in range(25):
+            second.count(tm.WORKER_UNRELIABLE + f"w{w:02}")
+    reasons = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, []).inconclusive
+    assert len(reasons) == 11 and reasons[-1] == "load generator overloaded: 15 more worker ranges"

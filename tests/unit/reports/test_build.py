@@ -48,3 +48,29 @@ def test_built_report_satisfies_the_schema_and_renders(tmp_path: Path) -> None:
     assert report["result"] == "fail"
     assert len(write_all(report, tmp_path)) == 4
     assert "FAIL  stream_latency_p95 [during_faults]" in "\n".join(reports.summary(report))
+
+
+def test_timeline_carries_users_and_chat_delivery_and_both_plot(tmp_path: Path) -> None:
+    from livefire.reports import plots
+
+    run = outcome()
+    for i, second in enumerate(run.series):
+        second.count(tm.USERS, 2 * i)  # the sum of the workers' users gauges
+        second.count(tm.CHAT_SENT + "live1", 10)
+        second.count(tm.CHAT_MEMBERS + "live1", 2)
+        second.count(tm.CHAT_RECEIVED_100MS, 20 if i % 2 else 15)
+    verdict = evaluate(run.series, Slos(stream_latency_p95=0.5), run.started, run.ended, [])
+    report = reports.build("synthetic", "game.yaml", run, verdict, [])
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text()))
+    rows = report["timeline"]
+    assert [r["users"] for r in rows[:3]] == [0, 2, 4]
+    assert [r["chat_delivered_within_100ms"] for r in rows[:2]] == [0.75, 1.0]
+    assert {"users", "chat"} <= {p.id for p in plots.present(report)}
+
+
+def test_stream_latency_avg_is_an_slo_beside_its_production_figure() -> None:
+    run = outcome()  # 10 s at 400 ms and 20 s at 50 ms: a mean of 166.7 ms
+    verdict = evaluate(run.series, Slos(stream_latency_avg=0.185), run.started, run.ended, [])
+    [check] = verdict.checks
+    assert abs(check.measured - (10 * 0.4 + 20 * 0.05) / 30) < 0.001 and check.passed
+    assert check.documented == "avg 185 ms in production" and check.found == "167 ms"

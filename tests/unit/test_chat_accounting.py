@@ -1,0 +1,108 @@
+"""Chat accounting on frames of known truth: duplicates and misrouted frames never hide loss."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from livefire import telemetry as tm
+from livefire.slis import SLIS
+from loadgen.chatter import ChatAccount, ChatSession
+from loadgen.recorder import Recorder
+
+T0 = 1_000
+ROOM = "live1"
+
+
+def frame(n: int, room: str = ROOM, sent_at: float | None = None) -> dict[str, object]:
+    sent = T0 + 0.05 * n if sent_at is None else sent_at
+    return {"type": "msg", "id": f"m{n}", "room": room, "sender": "alice", "sent_at": sent}
+
+
+def member(recorder: Recorder) -> ChatAccount:
+    account = ChatAccount(ROOM, recorder)
+    account.joined(T0 - 0.5)  # a member for every second from T0 on
+    return account
+
+
+def series(recorder: Recorder) -> list[tm.Second]:
+    return tm.merge_batches([recorder.drain(final=True, now=T0 + 3)])
+
+
+def delivered_and_loss(recorder: Recorder) -> tuple[float | None, float | None]:
+    run = series(recorder)
+    return (
+        SLIS.get("chat_delivered_within_100ms").measure(run),
+        SLIS.get("chat_loss").measure(run),
+    )
+
+
+def test_duplicates_to_one_member_do_not_hide_the_other_members_loss() -> None:
+    recorder = Recorder("w")
+    alice, bob = member(recorder), member(recorder)
+    for n in range(10):
+        recorder.count(tm.CHAT_SENT + ROOM, at=T0 + 0.05 * n)
+        for _ in range(2):  # alice gets every message twice, bob none
+            alice.received(frame(n), now=T0 + 0.05 * n + 0.01)
+    for account in (alice, bob):
+        account.tick(T0 + 1.5)
+    run = series(recorder)
+    assert SLIS.get("chat_delivered_within_100ms").measure(run) == 0.5
+    assert SLIS.get("chat_loss").measure(run) == 0.5
+    assert run[0].counters[tm.CHAT_RECEIVED] == 10
+    assert run[0].counters[tm.CHAT_DUPLICATES] == 10
+
+
+def test_a_frame_of_another_room_is_misrouted_not_a_receipt() -> None:
+    recorder = Recorder("w")
+    bob = member(recorder)
+    recorder.count(tm.CHAT_SENT + ROOM, at=T0 + 0.1)
+    bob.received(frame(1, room="elsewhere", sent_at=T0 + 0.1), now=T0 + 0.12)
+    bob.tick(T0 + 1.5)
+    delivered, loss = delivered_and_loss(recorder)
+    assert delivered == 0.0 and loss == 1.0
+
+
+def test_membership_is_counted_once_per_second_however_late_or_early_the_ticks() -> None:
+    recorder = Recorder("w")
+    account = member(recorder)
+    account.tick(T0 + 0.001)
+    account.tick(T0 - 0.0001)  # a timer that fires a hair early
+    account.tick(T0 + 3.2)  # a stalled loop: three seconds late
+    account.left(T0 + 3.7)
+    account.tick(T0 + 5.0)  # no longer a member
+    counts = {s.t: s.counters.get(tm.CHAT_MEMBERS + ROOM, 0) for s in series(recorder)}
+    assert {t: n for t, n in counts.items() if n} == {T0: 1, T0 + 1: 1, T0 + 2: 1, T0 + 3: 1}
+
+
+def test_messages_sent_before_the_membership_began_are_not_counted() -> None:
+    recorder = Recorder("w")
+    account = ChatAccount(ROOM, recorder)
+    account.joined(T0 + 0.4)  # a member from T0 + 1
+    account.received(frame(1, sent_at=T0 + 0.5), now=T0 + 0.6)
+    account.received(frame(2, sent_at=T0 + 1.1), now=T0 + 1.15)
+    assert sum(s.counters.get(tm.CHAT_RECEIVED, 0) for s in series(recorder)) == 1
+
+
+def test_the_session_reader_feeds_every_frame_to_the_account() -> None:
+    recorder = Recorder("w")
+    session = ChatSession(["ws://unused"], ROOM, "bob", recorder, 1.0, random.Random(0))
+    session.account.joined(T0 - 0.5)
+    raws = [json.dumps(frame(1)), json.dumps(frame(1)), json.dumps(frame(2, room="x"))]
+    raws.append(json.dumps({"type": "error", "error": "no", "status": 503}))
+    session._read(raws)
+    totals: dict[str, int] = {}
+    for second in series(recorder):
+        for name, n in second.counters.items():
+            totals[name] = totals.get(name, 0) + n
+    assert totals[tm.CHAT_RECEIVED] == 1 and totals[tm.CHAT_DUPLICATES] == 1
+    assert totals[tm.CHAT_MISROUTED] == 1 and totals[tm.CHAT_ERRORS] == 1
+
+
+def test_receipts_beyond_what_is_owed_show_instead_of_reading_as_full_delivery() -> None:
+    second = tm.Second(T0)
+    second.count(tm.CHAT_SENT + ROOM, 10)
+    second.count(tm.CHAT_MEMBERS + ROOM, 1)
+    second.count(tm.CHAT_RECEIVED, 12)  # broken accounting somewhere: it must not hide
+    loss = SLIS.get("chat_loss").measure([second])
+    assert loss is not None and abs(loss + 0.2) < 1e-9
