@@ -25,7 +25,7 @@ class LoadConfig:
     max_stall: float = 8.0  # a stall longer than this means the stream was not preserved
     quality_target: int | None = None  # lowest rendition height that still holds quality
     max_schedule_lag_p99: float = 0.05  # a worker's second with a lag p99 above: unreliable
-    max_event_loop_stall: float = 0.1  # a worker's second with a hub stall above: unreliable
+    max_event_loop_stall: float = 0.25  # a worker's second with a hub stall above: unreliable
     chat_urls: list[str] = field(default_factory=list)  # chat node WebSocket URLs
     chat_interval: float = 2.0  # seconds between one chatter's messages
     gifts_url: str | None = None  # gift API base URL

@@ -190,8 +190,9 @@ class Slos(PhaseSlos):
     stable_for: Duration = 10.0  # an SLI must stay inside its SLO this long to count as recovered
     max_schedule_lag_p99: Duration = 0.05  # generator lateness beyond this: INCONCLUSIVE
     # (over the whole run, and per worker and second: each worker marks its late seconds)
-    max_event_loop_stall: Duration = 0.1  # a worker's event loop stalled longer: INCONCLUSIVE
-    # (longer than chat's 100 ms promise, a stall can make an in-time message look late)
+    max_event_loop_stall: Duration = 0.25  # a worker's event loop stalled longer: INCONCLUSIVE
+    # (a stall delays every timestamp taken during it, so latencies read high; a second with a
+    # brief hiccup, common while users spawn on a busy machine, does not void the run)
     max_stall: Duration = 8.0  # a viewer stalled longer than this lost its stream
     # a generator clock provably further than this from the platform's: INCONCLUSIVE (stream
     # latency subtracts the platform's timestamps from the generator's)
