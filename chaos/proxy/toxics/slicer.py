@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass
 
@@ -46,11 +45,14 @@ class Slicer(Toxic):
             raise ValueError("size_variation: must be less than average_size")
 
     async def pipe(self, chunk: Chunk, stub: Stub, forward: Forward) -> None:
-        cuts = slice_offsets(len(chunk.data), self.average_size, self.size_variation, _RNG)
+        data = chunk.data
+        cuts = slice_offsets(len(data), self.average_size, self.size_variation, _RNG)
         for i in range(1, len(cuts)):
-            await forward(Chunk(chunk.data[cuts[i - 1] : cuts[i]], chunk.arrived))
-            if self.delay and i < len(cuts) - 1:
-                await asyncio.sleep(self.delay / 1_000_000)
+            await forward(Chunk(data[cuts[i - 1] : cuts[i]], chunk.arrived))
+            last = i == len(cuts) - 1
+            if self.delay and not last and await stub.until_detached(self.delay / 1_000_000):
+                await forward(Chunk(data[cuts[i] :], chunk.arrived))  # removed: the rest now
+                return
 
 
 _RNG = random.Random()

@@ -24,6 +24,9 @@ class FakeStub:
     async def until_detached(self, timeout: float | None = None) -> bool:
         return True
 
+    async def until_removed(self) -> None:
+        return None
+
     def close(self) -> None:
         self.closed = True
 
