@@ -9,7 +9,6 @@ every mutating call, and browsers refused (as Toxiproxy does) so a web page cann
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from chaos.proxy.collection import ProxyCollection
 from chaos.proxy.errors import ApiError, Err
 from chaos.proxy.metrics import build_registry
-from chaos.proxy.spec import parse_proxy, parse_proxy_update, parse_toxic
+from chaos.proxy.spec import decode_json, parse_proxy, parse_proxy_update, parse_toxic
 
 VERSION = "2.12.0+livefire"
 """Toxiproxy API version this server speaks (semver build metadata names the implementation)."""
@@ -71,11 +70,12 @@ def _authorized(request: web.Request, token: str) -> bool:
 
 async def read_json(request: web.Request) -> Any:
     raw = await request.read()
+    if not raw.strip():
+        raise ApiError(Err.BAD_REQUEST_BODY, "EOF")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        detail = "EOF" if not raw.strip() else str(exc)
-        raise ApiError(Err.BAD_REQUEST_BODY, detail) from None
+        return decode_json(raw)
+    except ValueError as exc:
+        raise ApiError(Err.BAD_REQUEST_BODY, str(exc)) from None
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -78,6 +79,11 @@ def test_toxic_crud_codes(server: ProxyServerThread, echo_upstream: str) -> None
         ({"type": "latency", "attributes": {"latency": -1}}, None, "expected an integer >= 0"),
         ({"type": "latency", "toxicity": "all"}, None, "toxicity: expected float"),
         ({"type": "slicer", "attributes": {"average_size": 4, "size_variation": 4}}, None, "size"),
+        (None, b"[" * 100_000 + b"]" * 100_000, "bad request body: nested deeper than"),
+        (None, b'{"type": ' * 40 + b"1" + b"}" * 40, "bad request body: nested deeper than"),
+        (None, b'{"type": "latency", "toxicity": NaN}', "bad request body: NaN"),
+        (None, b'{"type": "latency", "toxicity": -Infinity}', "bad request body: -Infinity"),
+        (None, b'{"type": "latency", "toxicity": 1e999}', "bad request body: 1e999"),
     ],
 )
 def test_bad_toxic_bodies_are_400(
@@ -87,6 +93,22 @@ def test_bad_toxic_bodies_are_400(
     status, answer = call(f"{server.url}/proxies/p/toxics", "POST", body, raw=raw)
     assert status == 400 and answer["status"] == 400
     assert answer["error"].startswith(message) or message in answer["error"]
+    assert call(f"{server.url}/proxies/p/toxics") == (200, []), "nothing was added"
+
+
+def test_non_finite_numbers_never_reach_a_response(
+    server: ProxyServerThread, echo_upstream: str
+) -> None:
+    create(server.url, "p", echo_upstream)
+    raw = b'{"type": "latency", "attributes": {"latency": Infinity}}'
+    assert call(f"{server.url}/proxies/p/toxics", "POST", raw=raw)[0] == 400
+    call(f"{server.url}/proxies/p/toxics", "POST", {"type": "latency", "toxicity": 0.5})
+    update = f"{server.url}/proxies/p/toxics/latency_downstream"
+    assert call(update, "PATCH", raw=b'{"toxicity": NaN}')[0] == 400
+    with urllib.request.urlopen(f"{server.url}/proxies", timeout=5) as response:
+        text = response.read().decode()
+    strict = json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in {text}"))
+    assert strict["p"]["toxics"][0]["toxicity"] == 0.5
 
 
 @pytest.mark.parametrize(
