@@ -150,7 +150,8 @@ def parse_proxy_update(body: Any, current: ProxySpec) -> ProxySpec:
 
 
 def parse_stream(value: Any) -> Stream:
-    if value in ("upstream", "downstream"):
+    """`upstream` or `downstream` in any case: Toxiproxy lowercases the stream."""
+    if isinstance(value, str) and value.lower() in ("upstream", "downstream"):
         return Stream[value.upper()]
     raise ApiError(Err.INVALID_STREAM)
 

@@ -147,6 +147,17 @@ def test_slicer_splits_chunks(toxiproxy: Toxiproxy) -> None:
     assert elapsed >= 0.020 * 20, "pieces are `delay` µs apart"
 
 
+def test_slicer_with_variation_above_average_keeps_every_byte(
+    toxiproxy: Toxiproxy, echo_upstream: str
+) -> None:
+    proxy = toxiproxy.create(upstream=echo_upstream, name="sliced")
+    attributes = {"average_size": 4, "size_variation": 12}  # Toxiproxy accepts this
+    proxy.add_toxic(type="slicer", stream="UPSTREAM", attributes=attributes)
+    message = bytes(range(256)) * 16
+    with connect(proxy.listen) as sock:
+        assert round_trip(sock, message) < 1.0
+
+
 def test_updating_a_toxic_applies_to_open_connections(
     toxiproxy: Toxiproxy, echo_upstream: str, server: ProxyServerThread
 ) -> None:
