@@ -187,6 +187,30 @@ def test_reset_version_metrics_and_unknown_routes(
     assert call(f"{url}/proxies", "GET", **{"User-Agent": "Mozilla/5.0"})[0] == 403
 
 
+def test_reset_resets_every_proxy_even_when_one_cannot_listen(
+    server: ProxyServerThread, echo_upstream: str
+) -> None:
+    url = server.url
+    listens = {name: create(url, name, echo_upstream)[1]["listen"] for name in "abc"}
+    for name in "abc":
+        call(f"{url}/proxies/{name}/toxics", "POST", {"type": "latency"})
+    for name in "ac":
+        call(f"{url}/proxies/{name}", "PATCH", {"enabled": False})
+    host, port = listens["a"].rsplit(":", 1)
+    with socket.socket() as squatter:
+        squatter.bind((host, int(port)))
+        squatter.listen()
+        status, body = call(f"{url}/reset", "POST")
+    assert (status, body["status"]) == (500, 500)
+    assert body["error"].startswith("could not listen: proxy 'a' (")
+    after = call(f"{url}/proxies")[1]
+    assert [after[name]["enabled"] for name in "abc"] == [False, True, True]
+    assert all(after[name]["toxics"] == [] for name in "abc"), "every proxy lost its toxics"
+    with connect(listens["c"]) as sock:
+        round_trip(sock)
+    assert call(f"{url}/reset", "POST") == (204, None), "a can listen again"
+
+
 def test_remote_listen_allowed_with_allow_remote(echo_upstream: str) -> None:
     with ProxyServerThread(port=0, allow_remote=True) as server:
         status, body = create(server.url, "p", echo_upstream, listen="0.0.0.0:0")
