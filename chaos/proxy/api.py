@@ -2,8 +2,9 @@
 
 Routes, status codes and bodies follow Toxiproxy (api.go): 201 on proxy create and populate,
 200 on toxic create (Toxiproxy's clients expect it), 204 on delete and reset, errors from the
-`Err` table as `{"error", "status"}`. Two additions for safety: an optional token required on
-every mutating call, and browsers refused (as Toxiproxy does) so a web page cannot drive it.
+`Err` table as `{"error", "status"}`. Additions: `GET /healthz` (200 JSON, as every platform
+component serves), and for safety an optional token required on every mutating call, and
+browsers refused (as Toxiproxy does) so a web page cannot drive it.
 """
 
 from __future__ import annotations
@@ -91,11 +92,16 @@ def build_app(collection: ProxyCollection, token: str | None = None) -> web.Appl
     async def version(_: web.Request) -> web.Response:
         return _json({"version": VERSION})
 
+    async def healthz(_: web.Request) -> web.Response:
+        # Every component of the platform answers /healthz; launchers poll it the same way.
+        return _json({"status": "ok", "proxies": len(collection.proxies)})
+
     async def metrics(_: web.Request) -> web.Response:
         body = generate_latest(registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_get("/version", version)
+    app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     _add_proxy_routes(app.router, collection)
     _add_toxic_routes(app.router, collection)

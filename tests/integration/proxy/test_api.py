@@ -178,6 +178,7 @@ def test_reset_version_metrics_and_unknown_routes(
         round_trip(sock, b"x" * 1000)
     assert call(f"{url}/reset", "POST") == (204, None)
     assert call(f"{url}/version")[1]["version"].startswith("2.")
+    assert call(f"{url}/healthz") == (200, {"status": "ok", "proxies": 1})
     with urllib.request.urlopen(f"{url}/metrics", timeout=5) as r:
         text = r.read().decode()
     line = 'toxiproxy_proxy_received_bytes_total{direction="upstream"'
