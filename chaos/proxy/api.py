@@ -2,14 +2,14 @@
 
 Routes, status codes and bodies follow Toxiproxy (api.go): 201 on proxy create and populate,
 200 on toxic create (Toxiproxy's clients expect it), 204 on delete and reset, errors from the
-`Err` table as `{"error", "status"}`. Two additions for safety: an optional token required on
-every mutating call, and browsers refused (as Toxiproxy does) so a web page cannot drive it.
+`Err` table as `{"error", "status"}`. Additions: `GET /healthz` (200 JSON, as every platform
+component serves), and for safety an optional token required on every mutating call, and
+browsers refused (as Toxiproxy does) so a web page cannot drive it.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from chaos.proxy.collection import ProxyCollection
 from chaos.proxy.errors import ApiError, Err
 from chaos.proxy.metrics import build_registry
-from chaos.proxy.spec import parse_proxy, parse_proxy_update, parse_toxic
+from chaos.proxy.spec import decode_json, parse_proxy, parse_proxy_update, parse_toxic
 
 VERSION = "2.12.0+livefire"
 """Toxiproxy API version this server speaks (semver build metadata names the implementation)."""
@@ -71,11 +71,12 @@ def _authorized(request: web.Request, token: str) -> bool:
 
 async def read_json(request: web.Request) -> Any:
     raw = await request.read()
+    if not raw.strip():
+        raise ApiError(Err.BAD_REQUEST_BODY, "EOF")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        detail = "EOF" if not raw.strip() else str(exc)
-        raise ApiError(Err.BAD_REQUEST_BODY, detail) from None
+        return decode_json(raw)
+    except ValueError as exc:
+        raise ApiError(Err.BAD_REQUEST_BODY, str(exc)) from None
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -91,11 +92,16 @@ def build_app(collection: ProxyCollection, token: str | None = None) -> web.Appl
     async def version(_: web.Request) -> web.Response:
         return _json({"version": VERSION})
 
+    async def healthz(_: web.Request) -> web.Response:
+        # Every component of the platform answers /healthz; launchers poll it the same way.
+        return _json({"status": "ok", "proxies": len(collection.proxies)})
+
     async def metrics(_: web.Request) -> web.Response:
         body = generate_latest(registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_get("/version", version)
+    app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     _add_proxy_routes(app.router, collection)
     _add_toxic_routes(app.router, collection)

@@ -66,10 +66,24 @@ class ProxyCollection:
         return result
 
     async def reset(self) -> None:
-        """Enable every proxy and remove every toxic."""
-        for proxy in list(self.proxies.values()):
-            await proxy.start()
+        """Remove every toxic, then enable every proxy, even when one cannot listen.
+
+        Toxiproxy stops at the first proxy that fails to start, leaving the later ones with
+        their toxics; here every proxy is reset and one LISTEN_FAILED (500) names those
+        still down, so a caller's "undo everything" undoes all it can.
+        """
+        proxies = list(self.proxies.values())
+        for proxy in proxies:
             proxy.reset_toxics()
+        failed = []
+        for proxy in proxies:
+            try:
+                await proxy.start()
+            except ApiError as exc:
+                why = exc.detail if exc.kind is Err.LISTEN_FAILED else exc.message
+                failed.append(f"proxy {proxy.name!r} ({why})")
+        if failed:
+            raise ApiError(Err.LISTEN_FAILED, "; ".join(failed))
 
     async def close(self) -> None:
         for name in list(self.proxies):

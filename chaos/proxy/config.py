@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from chaos.proxy.address import check_listen
 from chaos.proxy.errors import ApiError, Err, ProxyError
-from chaos.proxy.spec import ProxySpec, parse_proxy
+from chaos.proxy.spec import ProxySpec, decode_json, parse_proxy
 
 
 def load_config(path: Path, allow_remote: bool = False) -> list[ProxySpec]:
@@ -16,10 +15,10 @@ def load_config(path: Path, allow_remote: bool = False) -> list[ProxySpec]:
     Listen addresses off loopback are refused unless `allow_remote`, like the API does.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = decode_json(path.read_bytes())
     except OSError as exc:
         raise ProxyError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise ProxyError(f"{path}: invalid JSON: {exc}") from None
     if not isinstance(data, list):
         raise ProxyError(f"{path}: expected a JSON list of proxies, got {type(data).__name__}")

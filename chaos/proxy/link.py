@@ -6,6 +6,8 @@ kernel (`splice`, Linux), or else each chunk read is written straight to the sin
 pump task runs each through the live chain; when the chain is empty again and the queue has
 drained, the link returns to the fast path.
 The chain is re-read for every chunk, so adding or removing a toxic affects open connections.
+Removing or updating a toxic interrupts it on every connection (its stub is detached): what
+it holds is forwarded at once, except by a timeout being updated, which keeps holding.
 """
 
 from __future__ import annotations
@@ -42,7 +44,11 @@ class Pause(enum.IntFlag):
 
 
 class LinkStub:
-    """One toxic (one version of it) attached to one link: its state, its detach signal."""
+    """One toxic (one version of it) attached to one link: its state, its detach signal.
+
+    An update replaces the stub with a new version and records it as `successor`, so a
+    toxic can tell an update (the fault goes on) from a removal (the fault is over).
+    """
 
     def __init__(self, link: Link, spec: ToxicSpec, active: bool, state: Any) -> None:
         self.link = link
@@ -50,14 +56,32 @@ class LinkStub:
         self.active = active
         self.state = state
         self.detached = asyncio.Event()
+        self.successor: LinkStub | None = None
         self.watcher: asyncio.Task[None] | None = None
 
     async def until_detached(self, timeout: float | None = None) -> bool:
+        if self.detached.is_set():
+            return True
         try:
-            await asyncio.wait_for(self.detached.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self.detached.wait()
         except TimeoutError:
             return False
         return True
+
+    async def until_removed(self) -> None:
+        """Wait through every update until no active version of this toxic is left."""
+        stub = self.current()
+        while stub is not None:
+            await stub.detached.wait()
+            stub = stub.current()
+
+    def current(self) -> LinkStub | None:
+        """The version of this toxic now attached (after updates); None once removed."""
+        stub: LinkStub | None = self
+        while stub is not None and stub.detached.is_set():
+            stub = stub.successor
+        return stub if stub is not None and stub.active else None
 
     def close(self) -> None:
         self.link.conn.close()
@@ -65,7 +89,9 @@ class LinkStub:
     def reset(self) -> None:
         self.link.conn.reset()
 
-    def detach(self) -> None:
+    def detach(self, successor: LinkStub | None = None) -> None:
+        """Interrupt the toxic on this connection; `successor` is its updated version."""
+        self.successor = successor
         self.detached.set()
         if self.watcher is not None and self.watcher is not asyncio.current_task():
             self.watcher.cancel()
@@ -144,9 +170,9 @@ class Link:
             if old is not None and old.spec is spec:
                 stubs[spec.name] = old
                 continue
-            stubs[spec.name] = self._attach(spec, old)
+            stub = stubs[spec.name] = self._attach(spec, old)
             if old is not None:
-                old.detach()
+                old.detach(successor=stub)
         for old in self.stubs.values():
             old.detach()
         self.stubs = stubs
@@ -248,13 +274,13 @@ class Link:
             await self._through(self.chain, 0, chunk)
 
     async def _through(self, chain: tuple[LinkStub, ...], i: int, chunk: Chunk) -> None:
-        while i < len(chain) and chain[i].detached.is_set():
+        while i < len(chain):
+            stub = chain[i].current()
+            if stub is not None:
+                await stub.spec.toxic.pipe(chunk, stub, partial(self._through, chain, i + 1))
+                return
             i += 1  # removed while this chunk was on its way: skip it
-        if i == len(chain):
-            await self._write(chunk)
-            return
-        stub = chain[i]
-        await stub.spec.toxic.pipe(chunk, stub, partial(self._through, chain, i + 1))
+        await self._write(chunk)
 
     async def _write(self, chunk: Chunk) -> None:
         if not self.sink_ready.is_set():

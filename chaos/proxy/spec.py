@@ -7,6 +7,8 @@ wrong. The same parsers serve the HTTP API, `/populate` and the `--config` file.
 from __future__ import annotations
 
 import enum
+import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +57,47 @@ class ToxicSpec:
 
 
 DEFAULT_LISTEN = "127.0.0.1:0"
+MAX_DEPTH = 32
+"""Deepest nesting a body may have (Toxiproxy's bodies nest 3 deep): deeper is refused, so a
+crafted body cannot exhaust the stack anywhere it is walked or shown."""
+
+
+def decode_json(raw: bytes | str) -> Any:
+    """JSON text as Python values; ValueError (a one-line reason) when it is not plain JSON.
+
+    Python's parser accepts NaN, Infinity and 1e999, which `json.dumps` then writes back as
+    tokens no JSON client can read; they are refused here, as Go's decoder refuses them.
+    """
+    try:
+        value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    _check_depth(value)
+    return value
+
+
+def _no_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _finite(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"{token} is out of range for a JSON number")
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+            pending.extend((child, depth + 1) for child in children)
 
 
 def _field(body: dict[str, Any], key: str, kind: type, default: Any, where: str = "") -> Any:
@@ -107,7 +150,8 @@ def parse_proxy_update(body: Any, current: ProxySpec) -> ProxySpec:
 
 
 def parse_stream(value: Any) -> Stream:
-    if value in ("upstream", "downstream"):
+    """`upstream` or `downstream` in any case: Toxiproxy lowercases the stream."""
+    if isinstance(value, str) and value.lower() in ("upstream", "downstream"):
         return Stream[value.upper()]
     raise ApiError(Err.INVALID_STREAM)
 

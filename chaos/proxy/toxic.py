@@ -42,7 +42,14 @@ class Stub(Protocol):
     state: Any
 
     async def until_detached(self, timeout: float | None = None) -> bool:
-        """Wait until this toxic is removed or replaced on the connection; False on timeout."""
+        """Wait until this toxic is removed or updated on the connection; False on timeout.
+
+        Use it instead of `asyncio.sleep`: once it returns True, forward what is held at once
+        (as Toxiproxy does when a toxic is interrupted), so removing a toxic frees its data.
+        """
+
+    async def until_removed(self) -> None:
+        """Wait until this toxic is removed (or the connection closes); updates do not count."""
 
     def close(self) -> None:
         """Close the whole connection gracefully once what was forwarded is flushed."""

@@ -55,21 +55,16 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     load_plugins()  # third-party faults are part of the catalog scenarios are checked against
     file = str(path)
     try:
-        text = Path(path).read_text()
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ScenarioError([Problem(file, 0, "", f"cannot read: {exc.strerror}")]) from None
     source = SourceMap(file)
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {exc.problem}")]) from None
-    if node is not None:
-        source.record(node)
+    data = _parse(raw, source)
+    problems = list(source.problems)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1, "", "expected a mapping with name, duration, ...")])
-    problems = list(_check_faults(data, source))
+        problems.append(Problem(file, 1, "", "expected a mapping with name, duration, ..."))
+        raise ScenarioError(problems)
+    problems.extend(_check_faults(data, source))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -79,6 +74,47 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: p.line))
     return LoadedScenario(scenario, source)
+
+
+def _parse(raw: bytes, source: SourceMap) -> Any:
+    """The document as Python data, its lines (and duplicate keys) recorded in `source`.
+
+    Raise ScenarioError when there is no document to check: not UTF-8, not YAML, nested
+    beyond the parser's stack, or holding a value that contains itself.
+    """
+    file = source.file
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; save it as UTF-8"
+        raise ScenarioError([Problem(file, line, "", message)]) from None
+    try:
+        node = yaml.compose(text)
+        if node is not None:
+            source.record(node)
+        data = None if source.cyclic else yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line, reason = _yaml_problem(exc, text)
+        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {reason}")]) from None
+    except RecursionError:
+        message = "invalid YAML: nested too deeply to read"
+        raise ScenarioError([Problem(file, 1, "", message)]) from None
+    if source.cyclic:
+        raise ScenarioError(source.problems)
+    return data
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """The line and reason of a YAML error, whichever kind PyYAML raised."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return (mark.line + 1 if mark else 1), str(exc.problem or exc.context)
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return line, f"character U+{character:04X} is not allowed ({exc.reason})"
+    return 1, str(exc).splitlines()[0]
 
 
 def _problems(exc: ValidationError, source: SourceMap) -> Iterable[Problem]:

@@ -40,6 +40,15 @@ GALLERY = {
         "[0, 1], got '150%'",
     ],
     "not_yaml.yaml": [":3: invalid YAML"],
+    "duplicate_key.yaml": [
+        ":4: name: duplicate key (first on line 1; YAML would keep only the last)",
+        ":6: load.users.viewer: duplicate key (YAML would keep only the last)",
+    ],
+    "not_utf8.yaml": [":2: not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8"],
+    "control_character.yaml": [":3: invalid YAML: character U+0001 is not allowed"],
+    "recursive_alias.yaml": [
+        ":3: target.embedded.flags[0]: alias refers to a value that contains it",
+    ],
 }
 
 
@@ -61,6 +70,37 @@ def test_undeclared_fault_target_is_refused_before_anything_starts() -> None:
         f"{BAD / 'undeclared_target.yaml'}:6: faults[0].target: undeclared target 'edge-apak'; "
         "did you mean 'edge-apac'?"
     )
+
+
+def test_duplicate_keys_are_reported_with_the_other_problems(tmp_path: Path) -> None:
+    path = tmp_path / "game.yaml"
+    path.write_text("name: a\nname: b\nduration: soon\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    text = str(caught.value)
+    assert f"{path}:2: name: duplicate key" in text
+    assert f"{path}:3: duration: expected a duration" in text
+
+
+def test_nesting_beyond_the_parser_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == f"{path}:1: invalid YAML: nested too deeply to read"
+
+
+def test_an_alias_used_twice_is_not_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.yaml"
+    path.write_text(
+        "name: ok\nduration: 60s\ntarget: {embedded: {}}\n"
+        "load: {users: &users {viewer: 1}}\nslos: {stream_latency_p95: 250ms}\n"
+        "x-again: *users\n"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    (only,) = caught.value.problems
+    assert (only.line, only.message.split(";")[0]) == (6, "unknown key 'x-again'")
 
 
 def test_missing_file_is_one_line() -> None:

@@ -39,6 +39,7 @@ class Bandwidth(Toxic):
             piece = data[start : start + size]
             pace.next_at = max(pace.next_at, loop.time()) + len(piece) / per_second
             wait = pace.next_at - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            if wait > 0 and await stub.until_detached(wait):
+                await forward(Chunk(data[start:], chunk.arrived))  # removed: the rest goes now
+                return
             await forward(Chunk(piece, chunk.arrived))

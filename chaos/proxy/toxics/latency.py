@@ -27,5 +27,5 @@ class Latency(Toxic):
         loop = asyncio.get_running_loop()
         wait = chunk.arrived + self.delay() - loop.time()
         if wait > 0:
-            await asyncio.sleep(wait)
+            await stub.until_detached(wait)  # removed or updated: deliver now, as Toxiproxy
         await forward(chunk)

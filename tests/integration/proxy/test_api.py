@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -77,7 +78,11 @@ def test_toxic_crud_codes(server: ProxyServerThread, echo_upstream: str) -> None
         ({"type": "latency", "attributes": {"latency": "x"}}, None, "attributes.latency"),
         ({"type": "latency", "attributes": {"latency": -1}}, None, "expected an integer >= 0"),
         ({"type": "latency", "toxicity": "all"}, None, "toxicity: expected float"),
-        ({"type": "slicer", "attributes": {"average_size": 4, "size_variation": 4}}, None, "size"),
+        (None, b"[" * 100_000 + b"]" * 100_000, "bad request body: nested deeper than"),
+        (None, b'{"type": ' * 40 + b"1" + b"}" * 40, "bad request body: nested deeper than"),
+        (None, b'{"type": "latency", "toxicity": NaN}', "bad request body: NaN"),
+        (None, b'{"type": "latency", "toxicity": -Infinity}', "bad request body: -Infinity"),
+        (None, b'{"type": "latency", "toxicity": 1e999}', "bad request body: 1e999"),
     ],
 )
 def test_bad_toxic_bodies_are_400(
@@ -87,6 +92,42 @@ def test_bad_toxic_bodies_are_400(
     status, answer = call(f"{server.url}/proxies/p/toxics", "POST", body, raw=raw)
     assert status == 400 and answer["status"] == 400
     assert answer["error"].startswith(message) or message in answer["error"]
+    assert call(f"{server.url}/proxies/p/toxics") == (200, []), "nothing was added"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"type": "latency", "stream": "UPSTREAM"}, {"stream": "upstream"}),
+        ({"type": "latency", "stream": "Downstream"}, {"name": "latency_downstream"}),
+        (
+            {"type": "slicer", "attributes": {"average_size": 4, "size_variation": 9}},
+            {"attributes": {"average_size": 4, "size_variation": 9, "delay": 0}},
+        ),
+    ],
+)
+def test_toxiproxy_accepts_these_bodies_so_do_we(
+    server: ProxyServerThread, echo_upstream: str, body: dict, expected: dict
+) -> None:
+    create(server.url, "p", echo_upstream)
+    status, answer = call(f"{server.url}/proxies/p/toxics", "POST", body)
+    assert status == 200, answer
+    assert {key: answer[key] for key in expected} == expected
+
+
+def test_non_finite_numbers_never_reach_a_response(
+    server: ProxyServerThread, echo_upstream: str
+) -> None:
+    create(server.url, "p", echo_upstream)
+    raw = b'{"type": "latency", "attributes": {"latency": Infinity}}'
+    assert call(f"{server.url}/proxies/p/toxics", "POST", raw=raw)[0] == 400
+    call(f"{server.url}/proxies/p/toxics", "POST", {"type": "latency", "toxicity": 0.5})
+    update = f"{server.url}/proxies/p/toxics/latency_downstream"
+    assert call(update, "PATCH", raw=b'{"toxicity": NaN}')[0] == 400
+    with urllib.request.urlopen(f"{server.url}/proxies", timeout=5) as response:
+        text = response.read().decode()
+    strict = json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in {text}"))
+    assert strict["p"]["toxics"][0]["toxicity"] == 0.5
 
 
 @pytest.mark.parametrize(
@@ -137,6 +178,7 @@ def test_reset_version_metrics_and_unknown_routes(
         round_trip(sock, b"x" * 1000)
     assert call(f"{url}/reset", "POST") == (204, None)
     assert call(f"{url}/version")[1]["version"].startswith("2.")
+    assert call(f"{url}/healthz") == (200, {"status": "ok", "proxies": 1})
     with urllib.request.urlopen(f"{url}/metrics", timeout=5) as r:
         text = r.read().decode()
     line = 'toxiproxy_proxy_received_bytes_total{direction="upstream"'
@@ -144,6 +186,30 @@ def test_reset_version_metrics_and_unknown_routes(
     assert call(f"{url}/nope")[0] == 404
     assert call(f"{url}/version", "DELETE")[0] == 405
     assert call(f"{url}/proxies", "GET", **{"User-Agent": "Mozilla/5.0"})[0] == 403
+
+
+def test_reset_resets_every_proxy_even_when_one_cannot_listen(
+    server: ProxyServerThread, echo_upstream: str
+) -> None:
+    url = server.url
+    listens = {name: create(url, name, echo_upstream)[1]["listen"] for name in "abc"}
+    for name in "abc":
+        call(f"{url}/proxies/{name}/toxics", "POST", {"type": "latency"})
+    for name in "ac":
+        call(f"{url}/proxies/{name}", "PATCH", {"enabled": False})
+    host, port = listens["a"].rsplit(":", 1)
+    with socket.socket() as squatter:
+        squatter.bind((host, int(port)))
+        squatter.listen()
+        status, body = call(f"{url}/reset", "POST")
+    assert (status, body["status"]) == (500, 500)
+    assert body["error"].startswith("could not listen: proxy 'a' (")
+    after = call(f"{url}/proxies")[1]
+    assert [after[name]["enabled"] for name in "abc"] == [False, True, True]
+    assert all(after[name]["toxics"] == [] for name in "abc"), "every proxy lost its toxics"
+    with connect(listens["c"]) as sock:
+        round_trip(sock)
+    assert call(f"{url}/reset", "POST") == (204, None), "a can listen again"
 
 
 def test_remote_listen_allowed_with_allow_remote(echo_upstream: str) -> None:

@@ -76,12 +76,28 @@ def test_serve_config_then_signal(tmp_path: Path, stop: int) -> None:
                 round_trip(sock)
 
 
-def test_token_guards_mutating_calls(tmp_path: Path) -> None:
-    with serve(tmp_path, env={"LIVEFIRE_PROXY_TOKEN": "s3cret"}) as url:
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        ((), {"LIVEFIRE_PROXY_TOKEN": "s3cret"}),
+        (("--token", "s3cret"), {}),
+        (("--token", "s3cret"), {"LIVEFIRE_PROXY_TOKEN": "other"}),  # the flag wins
+    ],
+    ids=["env", "flag", "flag-over-env"],
+)
+def test_token_guards_mutating_calls(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str]
+) -> None:
+    with serve(tmp_path, *args, env=env) as url:
         proxy = {"name": "p", "upstream": "127.0.0.1:9"}
-        assert call(f"{url}/proxies", "POST", proxy)[0] == 401
+        status, body = call(f"{url}/proxies", "POST", proxy)
+        assert (status, body["status"]) == (401, 401) and "token" in body["error"]
+        assert call(f"{url}/proxies", "POST", proxy, Authorization="Bearer other")[0] == 401
+        assert call(f"{url}/reset", "POST")[0] == 401
         assert call(f"{url}/proxies")[0] == 200, "reads need no token"
         assert call(f"{url}/proxies", "POST", proxy, Authorization="Bearer s3cret")[0] == 201
+        assert call(f"{url}/proxies/p", "PATCH", {"enabled": False})[0] == 401
+        assert call(f"{url}/proxies/p", "DELETE")[0] == 401
         assert call(f"{url}/proxies/p", "DELETE", **{"X-Livefire-Token": "s3cret"})[0] == 204
 
 

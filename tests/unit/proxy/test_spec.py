@@ -6,8 +6,10 @@ import pytest
 
 from chaos.proxy.errors import ApiError, Err
 from chaos.proxy.spec import (
+    MAX_DEPTH,
     ProxySpec,
     Stream,
+    decode_json,
     parse_proxy,
     parse_proxy_update,
     parse_toxic,
@@ -104,3 +106,24 @@ def test_null_fields_mean_default_as_in_go() -> None:
         {"type": "latency", "name": None, "stream": None, "toxicity": None, "attributes": None}
     )
     assert (toxic.name, toxic.toxicity) == ("latency_downstream", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (b"NaN", "NaN is not a JSON number"),
+        (b'{"toxicity": Infinity}', "Infinity is not a JSON number"),
+        (b"[-1e400]", "-1e400 is out of range"),
+        (b"[" * 50_000 + b"]" * 50_000, "nested deeper than"),
+        (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), "nested deeper than"),
+        (b"{nope", "Expecting property name"),
+    ],
+)
+def test_decode_json_refuses_what_json_cannot_carry(raw: bytes, text: str) -> None:
+    with pytest.raises(ValueError, match=text):
+        decode_json(raw)
+
+
+def test_decode_json_keeps_plain_json() -> None:
+    assert decode_json(b'{"a": [1, 2.5, null, true]}') == {"a": [1, 2.5, None, True]}
+    assert decode_json(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) is not None

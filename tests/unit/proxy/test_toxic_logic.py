@@ -24,6 +24,9 @@ class FakeStub:
     async def until_detached(self, timeout: float | None = None) -> bool:
         return True
 
+    async def until_removed(self) -> None:
+        return None
+
     def close(self) -> None:
         self.closed = True
 
@@ -45,7 +48,10 @@ def run_pipe(toxic: Any, chunks: list[bytes], stub: FakeStub) -> list[bytes]:
     return out
 
 
-@pytest.mark.parametrize(("size", "average", "variation"), [(1000, 64, 16), (7, 3, 0), (100, 1, 0)])
+@pytest.mark.parametrize(
+    ("size", "average", "variation"),
+    [(1000, 64, 16), (7, 3, 0), (100, 1, 0), (1000, 4, 4), (1000, 4, 9), (5000, 1, 300)],
+)
 def test_slice_offsets_cover_the_chunk(size: int, average: int, variation: int) -> None:
     cuts = slice_offsets(size, average, variation, random.Random(7))
     assert cuts[0] == 0 and cuts[-1] == size and cuts == sorted(set(cuts))
