@@ -4,7 +4,9 @@ Pids are resolved when the driver is built — from the target's pids, its pid f
 command that prints them — and journaled with each process's start time, so a revert in
 another process never signals a stranger that reused the pid. Revert: SIGCONT for a pause;
 for a kill, start the restart command again (when the target has one and no process with
-exactly that command line is running, so reverting twice never starts two copies).
+exactly that command line is running, so reverting twice never starts two copies; a leading
+`env VAR=VAL ...` is not part of the command line the restarted process ends up with, so it
+is left out of that comparison).
 A kill without a restart command is self-healing: its revert has nothing to do.
 Fallback (a pause whose SIGCONT fails): SIGKILL, then restart.
 """
@@ -57,9 +59,20 @@ def resolve_pids(target: TargetRef) -> list[int]:
         raise FaultError(f"target '{target.name}': pid command failed: {exc}") from None
 
 
+def effective_argv(argv: list[str]) -> list[str]:
+    """The command line `argv` leaves behind once started: `env A=1 B=2 prog x` runs `prog x`
+    (env execs it), and that is what /proc/PID/cmdline shows."""
+    words = list(argv)
+    if words and os.path.basename(words[0]) == "env":
+        words.pop(0)
+        while words and "=" in words[0] and not words[0].startswith("-"):
+            words.pop(0)
+    return words
+
+
 def running(argv: list[str]) -> list[int]:
-    """Live pids whose command line is exactly `argv`."""
-    wanted = "\0".join(argv).encode() + b"\0"
+    """Live pids whose command line is exactly `argv` (after `effective_argv`)."""
+    wanted = "\0".join(effective_argv(argv)).encode() + b"\0"
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

@@ -14,7 +14,7 @@ import chaos.faults  # noqa: F401  (fills the catalog)
 from chaos.drivers.command import Command
 from chaos.journal import Journal
 from chaos.model import FAULTS, TargetRef
-from chaos.safety import FaultSession
+from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
 from livefire.errors import FaultError
 from tests.integration.chaos.servers import hung_app, recorder_app, serving
@@ -114,3 +114,17 @@ def test_hung_webhook_is_bounded() -> None:
         with pytest.raises(FaultError, match="after 2 attempt"):
             driver.revert()
         assert time.monotonic() - started < 3
+
+
+def test_the_conductor_does_not_revert_what_the_watchdog_already_did(tmp_path: Path) -> None:
+    calls = tmp_path / "reverts"
+    append = "import sys; open(sys.argv[1], 'a').write('revert\\n')"
+    target = TargetRef(
+        "ops", command={"inject": ["true"], "revert": [sys.executable, "-c", append, str(calls)]}
+    )
+    session = FaultSession(Journal(tmp_path))
+    session.inject("f1", "command", "ops", FAULTS.get("command").create(target, {}, "f1"), 30)
+    assert revert_active(session.journal, "watchdog", lambda entry: True) == []  # TTL passed
+    assert session.revert("f1")  # then the schedule comes round
+    assert calls.read_text() == "revert\n"
+    assert Journal(tmp_path).latest()["f1"].by == "watchdog"
