@@ -1,7 +1,9 @@
 """Process driver: kill (SIGKILL/SIGTERM) or pause (SIGSTOP) a target's processes.
 
-Pids are resolved when the driver is built — from the target's pids, its pid file, or a
-command that prints them — and journaled with each process's start time, so a revert in
+Pids are resolved when the driver is built, just before injection — from the target's pid
+file (plain, or a component's JSON ready file, rewritten by every restart), its command line
+looked up in /proc, a command that prints them, or else the pids it was described with — and
+journaled with each process's start time, so a revert in
 another process never signals a stranger that reused the pid. Revert: SIGCONT for a pause;
 for a kill, start the restart command again (when the target has one and no process with
 exactly that command line is running, so reverting twice never starts two copies; a leading
@@ -13,6 +15,7 @@ Fallback (a pause whose SIGCONT fails): SIGKILL, then restart.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -38,14 +41,28 @@ def start_time(pid: int) -> int | None:
 
 
 def resolve_pids(target: TargetRef) -> list[int]:
-    """The target's pids now: declared, read from its pid file, or printed by its command."""
-    if target.pids:
-        return list(target.pids)
+    """The target's pids now: from its pid file, its command line, its pid command; else the
+    pids it was described with (which a restart makes stale)."""
     if target.pid_file:
-        try:
-            return [int(Path(target.pid_file).read_text().split()[0])]
-        except (OSError, ValueError, IndexError) as exc:
-            raise FaultError(f"target '{target.name}': pid file {target.pid_file}: {exc}") from None
+        return [_read_pid(target)]
+    if target.cmdline:
+        return running(list(target.cmdline))
+    if target.pid_command:
+        return _pid_command(target)
+    return list(target.pids)
+
+
+def _read_pid(target: TargetRef) -> int:
+    """A pid file holds `1234`; a component's ready file holds `{"pid": 1234, ...}`."""
+    assert target.pid_file
+    try:
+        text = Path(target.pid_file).read_text().strip()
+        return int(json.loads(text)["pid"]) if text.startswith("{") else int(text.split()[0])
+    except (OSError, ValueError, IndexError, KeyError, TypeError) as exc:
+        raise FaultError(f"target '{target.name}': pid file {target.pid_file}: {exc}") from None
+
+
+def _pid_command(target: TargetRef) -> list[int]:
     try:
         done = subprocess.run(
             list(target.pid_command),
