@@ -45,8 +45,10 @@ def run(argv: list[str], timeout: float, env: dict[str, str]) -> None:
         _kill_group(child)
         raise FaultError(f"{argv[0]}: still running after {timeout:g} s (killed)") from None
     if child.returncode != 0:
-        tail = (stderr or stdout).strip().splitlines()[-3:]
-        raise FaultError(f"{argv[0]} exited with code {child.returncode}: {' | '.join(tail)}")
+        tail = " | ".join((stderr or stdout).strip().splitlines()[-3:])
+        raise FaultError(
+            f"{argv[0]} exited with code {child.returncode}{': ' + tail if tail else ''}"
+        )
 
 
 def _kill_group(child: subprocess.Popen[str]) -> None:
