@@ -21,6 +21,7 @@ from typing import Any
 
 INJECTING, INJECTED, INJECT_FAILED = "injecting", "injected", "inject_failed"
 REVERTED, REVERT_FAILED = "reverted", "revert_failed"
+NOT_INJECTED = "not_injected"  # planned, but refused before anything was touched
 # INJECT_FAILED is active too: a multi-part fault may fail partway with parts in effect, and
 # the conductor may die before its immediate revert is journaled.
 ACTIVE_STATES = (INJECTING, INJECTED, INJECT_FAILED, REVERT_FAILED)

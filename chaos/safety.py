@@ -50,7 +50,7 @@ class FaultSession:
         )
         try:
             driver.inject()
-        except FaultError as exc:
+        except Exception as exc:  # a driver bug may have half-injected too
             self.journal.append(Entry(fault_id, INJECT_FAILED, now(), error=str(exc)))
             self.revert(fault_id)
             raise
