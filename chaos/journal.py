@@ -4,11 +4,15 @@ An entry is written *before* a fault is injected, so whoever reads the journal l
 conductor, the watchdog, `livefire chaos revert` — knows about every fault that might be
 active, and has the driver spec needed to undo it. Lines stay far below PIPE_BUF, so appends
 from the conductor and the watchdog never interleave.
+
+A line that cannot be read back (torn by a full disk, edited by hand) is skipped and listed in
+`Journal.unreadable`: one bad line must not hide every other fault from the reverters.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -17,7 +21,12 @@ from typing import Any
 
 INJECTING, INJECTED, INJECT_FAILED = "injecting", "injected", "inject_failed"
 REVERTED, REVERT_FAILED = "reverted", "revert_failed"
-ACTIVE_STATES = (INJECTING, INJECTED, REVERT_FAILED)
+NOT_INJECTED = "not_injected"  # planned, but refused before anything was touched
+# INJECT_FAILED is active too: a multi-part fault may fail partway with parts in effect, and
+# the conductor may die before its immediate revert is journaled.
+ACTIVE_STATES = (INJECTING, INJECTED, INJECT_FAILED, REVERT_FAILED)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class Journal:
 
     def __init__(self, run_dir: Path) -> None:
         self.path = Path(run_dir) / self.FILE
+        self.unreadable: list[tuple[int, str]] = []  # (line number, why) from the last read
 
     def append(self, entry: Entry) -> None:
         line = json.dumps({k: v for k, v in entry.__dict__.items() if v not in ("", None)})
@@ -51,11 +61,18 @@ class Journal:
     def entries(self) -> list[Entry]:
         if not self.path.exists():
             return []
-        out = []
-        for line in self.path.read_text().splitlines():
-            if line.strip():
-                data = json.loads(line)
-                out.append(Entry(**data))
+        out, unreadable = [], []
+        for number, line in enumerate(self.path.read_text(errors="replace").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(Entry(**json.loads(line)))
+            except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+                unreadable.append((number, f"{type(exc).__name__}: {exc}"))
+        for number, why in unreadable:
+            if (number, why) not in self.unreadable:
+                log.warning("%s:%d: unreadable journal line skipped (%s)", self.path, number, why)
+        self.unreadable = unreadable
         return out
 
     def latest(self) -> dict[str, Entry]:

@@ -62,8 +62,9 @@ class TargetRef:
     proxy_api: str | None = None  # the Toxiproxy-compatible API fronting this target's link
     proxy: str | None = None  # the proxy's name in that API
     token: str | None = None  # the proxy API token, if it requires one
-    pids: tuple[int, ...] = ()  # process: known pids (embedded components)
-    pid_file: str | None = None  # process: a file holding the pid (staging)
+    pids: tuple[int, ...] = ()  # process: pids known when the target was described
+    pid_file: str | None = None  # process: a file holding the pid, or a ready file's {"pid"}
+    cmdline: tuple[str, ...] = ()  # process: its exact command line, found again in /proc
     pid_command: tuple[str, ...] = ()  # process: argv that prints pids, one per line
     restart_argv: tuple[str, ...] = ()  # process: how to start it again after a kill
     redis_url: str | None = None  # redis: the primary, redis://host:port
@@ -77,7 +78,7 @@ class TargetRef:
         """Every kind of fault this target can take."""
         has = {
             "proxy": bool(self.proxy_api and self.proxy),
-            "process": bool(self.pids or self.pid_file or self.pid_command),
+            "process": bool(self.pids or self.pid_file or self.pid_command or self.cmdline),
             "redis": bool(self.redis_url or self.sentinels),
             "command": self.command is not None,
             "webhook": self.webhook is not None,

@@ -50,15 +50,20 @@ class FaultSession:
         )
         try:
             driver.inject()
-        except FaultError as exc:
+        except Exception as exc:  # a driver bug may have half-injected too
             self.journal.append(Entry(fault_id, INJECT_FAILED, now(), error=str(exc)))
             self.revert(fault_id)
             raise
         self.journal.append(Entry(fault_id, INJECTED, now(), driver=driver.spec()))
 
     def revert(self, fault_id: str) -> bool:
+        """Undo one fault, unless the journal says someone (the watchdog, past the TTL) already
+        did: a second revert could start a second copy of a restarted process."""
         driver = self.drivers.get(fault_id)
         if driver is None:
+            return True
+        last = self.journal.latest().get(fault_id)
+        if last is not None and last.event == REVERTED:
             return True
         return undo(self.journal, fault_id, driver, "conductor")
 

@@ -23,8 +23,10 @@ and a staging scenario declares its targets; both become `resolve_targets(descri
     }
 
 A `component` reference takes `pid` (or `pids`) and `restart` (an argv list) from the
-platform's `components` entry of that name. Only names under `fault_targets` are targets:
-nothing else can be touched.
+platform's `components` entry of that name, and — so that a fault after a restart finds the
+new process — its `ready_file` (JSON with the current pid, rewritten by every start) or its
+exact `cmdline` (looked up in /proc), when the entry has one. Only names under
+`fault_targets` are targets: nothing else can be touched.
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ def to_ref(
     components: Mapping[str, Mapping[str, Any]],
 ) -> TargetRef:
     pids, restart = list(decl.pids) + ([decl.pid] if decl.pid else []), list(decl.restart)
+    pid_file, cmdline = decl.pid_file, ()
     if decl.component:
         if decl.component not in components:
             raise SetupError(f"unknown component '{decl.component}'")
@@ -148,6 +151,8 @@ def to_ref(
         pids += [int(p) for p in component.get("pids", [])]
         pids += [int(component["pid"])] if component.get("pid") else []
         restart = restart or [str(a) for a in component.get("restart") or []]
+        pid_file = pid_file or component.get("ready_file") or None
+        cmdline = tuple(str(a) for a in component.get("cmdline") or ())
     redis = decl.redis
     api = decl.proxy_api or description.get("proxy_api") or None
     if decl.proxy and not api:
@@ -158,7 +163,8 @@ def to_ref(
         proxy=decl.proxy,
         token=_token(decl.token_env or description.get("proxy_token_env")),
         pids=tuple(pids),
-        pid_file=decl.pid_file,
+        pid_file=pid_file,
+        cmdline=cmdline,
         pid_command=decl.pid_command,
         restart_argv=tuple(restart),
         redis_url=redis.url if redis else None,

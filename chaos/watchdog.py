@@ -8,20 +8,31 @@ By default PID must be the watchdog's own parent (so a recycled pid is never mis
 it). `livefire chaos inject` watches the operator's shell instead, which is not its parent:
 it passes `--adopted` (PID only has to be alive) and `--until-idle` (exit once the journal
 has nothing active, e.g. after `livefire chaos revert`).
+
+Once orphaned, the watchdog is the last line of defence, so one failed revert is not the
+end: it retries every active fault with exponential backoff (each attempt journaled by
+`chaos.safety.undo`) until nothing is active or `--retry-for` seconds have passed, then
+journals that it gave up. A pass that raises (a driver bug, a bad journal) is logged and
+the watch goes on.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import time
 from pathlib import Path
 
-from chaos.journal import Entry, Journal, now
+from chaos.journal import REVERT_FAILED, Entry, Journal, now
 from chaos.safety import revert_active
 
 POLL_S = 0.5
+BACKOFF_MAX_S = 15.0  # the longest pause between retries once orphaned
+RETRY_FOR_S = 600.0  # how long an orphaned watchdog keeps retrying before it gives up
+
+log = logging.getLogger(__name__)
 
 
 def _alive(pid: int) -> bool:
@@ -41,17 +52,65 @@ def watch(
     *,
     adopted: bool = False,
     until_idle: bool = False,
+    retry_for: float = RETRY_FOR_S,
 ) -> None:
+    """Revert due faults while the parent lives; once it is gone, retry until idle or
+    `retry_for` has passed (see the module docstring)."""
+    orphaned_at: float | None = None
+    pause = POLL_S
     while not stop:
         orphaned = not (_alive(parent) and (adopted or os.getppid() == parent))
-
-        def due(entry: Entry, gone: bool = orphaned) -> bool:
-            return gone or entry.deadline <= now()
-
-        revert_active(journal, "watchdog", due)
-        if orphaned or (until_idle and not journal.active()):
+        _pass(journal, orphaned)
+        active = _active(journal)
+        if orphaned:
+            orphaned_at = time.monotonic() if orphaned_at is None else orphaned_at
+            if active == []:
+                return
+            if time.monotonic() - orphaned_at >= retry_for:
+                _give_up(journal, active or [], retry_for)
+                return
+            pause = min(pause * 2, BACKOFF_MAX_S)
+        elif until_idle and active == []:
             return
-        time.sleep(POLL_S)
+        _nap(pause, stop)
+
+
+def _nap(seconds: float, stop: list[bool]) -> None:
+    """Sleep in short slices, so a SIGTERM during a long backoff still ends the watch."""
+    deadline = time.monotonic() + seconds
+    while not stop and time.monotonic() < deadline:
+        time.sleep(min(POLL_S, max(0.0, deadline - time.monotonic())))
+
+
+def _pass(journal: Journal, orphaned: bool) -> None:
+    """One revert pass: every active fault once orphaned, else those past their TTL."""
+
+    def due(entry: Entry) -> bool:
+        return orphaned or entry.deadline <= now()
+
+    try:
+        revert_active(journal, "watchdog", due)
+    except Exception:  # the watchdog must outlive any bug in one pass
+        log.exception("watchdog pass over %s failed; retrying", journal.path)
+
+
+def _active(journal: Journal) -> list[Entry] | None:
+    """The active faults, or None if the journal cannot be read right now."""
+    try:
+        return journal.active()
+    except Exception:
+        log.exception("cannot read %s; retrying", journal.path)
+        return None
+
+
+def _give_up(journal: Journal, active: list[Entry], retry_for: float) -> None:
+    for entry in active:
+        error = f"watchdog: gave up after retrying for {retry_for:g} s; last: {entry.error}"
+        try:
+            journal.append(Entry(entry.fault_id, REVERT_FAILED, now(), by="watchdog", error=error))
+        except OSError:
+            log.exception("cannot journal that %s is still active", entry.fault_id)
+    log.error("gave up on %s", ", ".join(e.fault_id for e in active))
 
 
 def main() -> None:
@@ -64,8 +123,15 @@ def main() -> None:
     parser.add_argument(
         "--until-idle", action="store_true", help="exit once no fault in the journal is active"
     )
+    parser.add_argument(
+        "--retry-for",
+        type=float,
+        default=RETRY_FOR_S,
+        help="once orphaned, keep retrying failed reverts for this many seconds",
+    )
     parser.add_argument("--ready-file", type=Path)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s watchdog %(message)s")
     stop: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the conductor's word ends the watch
@@ -74,7 +140,12 @@ def main() -> None:
         tmp.write_text(f'{{"name": "watchdog", "pid": {os.getpid()}}}')
         os.replace(tmp, args.ready_file)
     watch(
-        Journal(args.journal), args.parent, stop, adopted=args.adopted, until_idle=args.until_idle
+        Journal(args.journal),
+        args.parent,
+        stop,
+        adopted=args.adopted,
+        until_idle=args.until_idle,
+        retry_for=args.retry_for,
     )
 
 

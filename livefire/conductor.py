@@ -3,12 +3,18 @@
 It resolves the scenario against the target, starts the target and the load generator, plays
 the fault timeline through the safety net, and always — on success, on failure, on Ctrl-C,
 on SIGTERM — reverts every fault and stops every process it started, in that order.
+
+A fault that cannot be injected is journaled and the run goes on, but a run is only
+`completed` if it lasted its `duration` and every planned fault was injected: a fault that
+never happened must never let a run pass. If the final revert leaves faults active on a
+target that outlives the run (staging), a detached watchdog stays behind to retry them.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -20,15 +26,15 @@ from typing import Any
 from livefire_stubs.launcher import start_platform
 from livefire_stubs.topology import TOPOLOGIES, Topology
 
-from chaos.journal import Entry, Journal
+from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
-from livefire.errors import RunAborted, ScenarioError
+from livefire.errors import LivefireError, RunAborted, ScenarioError
 from livefire.ledger import settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
-from livefire.processes import ProcessGroup
+from livefire.processes import MARKER, ProcessGroup
 from livefire.registry import suggest
 from livefire.scenario import LoadedScenario
 from livefire.slis import SLIS
@@ -78,6 +84,7 @@ class RunOutcome:
     ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
     clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
     error: str = ""
+    revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,7 @@ class Conductor:
         self.session = FaultSession(self.journal)
         self.outcome = RunOutcome(status="failed")
         self.targets: dict[str, TargetRef] = {}
+        self.inject_errors: dict[str, str] = {}  # fault id → why it could not be injected
 
     def preflight(self) -> list[PlannedFault]:
         staging = self.scenario.target.staging
@@ -205,7 +213,8 @@ class Conductor:
             try:
                 self.outcome.started = load.wait_started()
                 self._play(planned, load)
-                self.outcome.status = "completed"
+                self.outcome.error = self._shortfall(planned, load)
+                self.outcome.status = "failed" if self.outcome.error else "completed"
             except KeyboardInterrupt:
                 self.outcome.status = "interrupted"
             except RunAborted as exc:
@@ -247,6 +256,45 @@ class Conductor:
             die_with_parent=False,
         )
 
+    def _leave_watchdog(self) -> None:
+        """A watchdog that outlives us (no run marker, not our child for long): it retries
+        the faults our last revert could not undo until none is active, or gives up."""
+        env = {k: v for k, v in os.environ.items() if k != MARKER}
+        argv = [sys.executable, "-m", "chaos.watchdog", "--journal", str(self.run_dir)]
+        argv += ["--parent", str(os.getpid()), "--adopted", "--until-idle"]
+        (self.run_dir / "logs").mkdir(exist_ok=True)
+        with (self.run_dir / "logs" / "watchdog-detached.log").open("ab") as log:
+            child = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+            )
+        self.outcome.revert_watchdog = child.pid
+
+    def _shortfall(self, planned: list[PlannedFault], load: LoadRunner) -> str:
+        """Why a run whose load ended is not complete, or "" when it is."""
+        problems = []
+        ran = time.time() - self.outcome.started
+        if ran < self.scenario.duration - EARLY_END_SLACK_S:
+            code = load.master.popen.returncode if load.master else None
+            problems.append(
+                f"the load generator stopped after {ran:.0f} s of the planned "
+                f"{self.scenario.duration:g} s (Locust master exit code {code}; see "
+                f"{self.run_dir / 'logs' / 'locust-master.log'})"
+            )
+        injected = {e.fault_id for e in self.journal.entries() if e.event == INJECTED}
+        for fault in planned:
+            if fault.fault_id not in injected:
+                why = self.inject_errors.get(fault.fault_id, "the run ended before its time")
+                problems.append(
+                    f"fault {fault.fault_id} ({fault.fault} on {fault.target}) was never "
+                    f"injected: {why}"
+                )
+        return "; ".join(problems)
+
     def _workers(self) -> int:
         if self.options.workers is not None:
             return self.options.workers
@@ -284,11 +332,12 @@ class Conductor:
             elapsed = time.time() - self.outcome.started
             for fault in [f for f in pending if f.inject_at <= elapsed]:
                 pending.remove(fault)
-                self._inject(fault)
-                active.append(fault)
-                self._tick(
-                    elapsed, active, f"inject {fault.fault_id} {fault.fault} on {fault.target}"
-                )
+                event = f"inject {fault.fault_id} {fault.fault} on {fault.target}"
+                if self._inject(fault):
+                    active.append(fault)
+                else:
+                    event += f" FAILED: {self.inject_errors[fault.fault_id]}"
+                self._tick(elapsed, active, event)
             for fault in [f for f in active if f.revert_at <= elapsed]:
                 active.remove(fault)
                 self.session.revert(fault.fault_id)
@@ -328,15 +377,42 @@ class Conductor:
             if reason:
                 raise RunAborted(reason)
 
-    def _inject(self, fault: PlannedFault) -> None:
+    def _inject(self, fault: PlannedFault) -> bool:
+        """Inject one planned fault; on failure journal it and go on (False): the run is
+        then not `completed` (`_shortfall`), but the other faults and the load still run."""
         spec = self.scenario.faults[fault.index]
-        driver = FAULTS.get(fault.fault).create(
-            self.targets[fault.target], spec.params, fault.fault_id
-        )
-        self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl)
+        try:
+            driver = FAULTS.get(fault.fault).create(
+                self.targets[fault.target], spec.params, fault.fault_id
+            )
+        except Exception as exc:  # nothing was touched: the driver could not even be built
+            self.inject_errors[fault.fault_id] = _reason(exc)
+            self.journal.append(
+                Entry(
+                    fault.fault_id,
+                    NOT_INJECTED,
+                    now(),
+                    fault.fault,
+                    fault.target,
+                    error=_reason(exc),
+                )
+            )
+            return False
+        try:
+            self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl)
+        except Exception as exc:  # journaled and reverted by the session
+            self.inject_errors[fault.fault_id] = _reason(exc)
+            return False
+        return True
 
     def _revert_all(self) -> None:
+        """Revert everything still active. What stays active on a target that outlives the
+        run (staging) is left to a detached watchdog; an embedded platform is stopped next,
+        which ends every fault on it."""
         self.outcome.revert_failures = self.session.revert_all()
+        staging = self.scenario.target.staging is not None
+        if self.outcome.revert_failures and staging and self.outcome.revert_watchdog is None:
+            self._leave_watchdog()
 
     def _collect(self) -> None:
         telemetry = self.run_dir / "telemetry"
@@ -364,6 +440,11 @@ class Conductor:
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+EARLY_END_SLACK_S = 1.0  # the load may stop this much before `duration` and still be whole
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, LivefireError) else f"{type(exc).__name__}: {exc}"
 
 
 def _ignore_signals() -> dict[int, Any]:

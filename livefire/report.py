@@ -55,6 +55,7 @@ def build(
             }
             for worker, c in outcome.clocks.items()
         },
+        "revert_watchdog": outcome.revert_watchdog if outcome.revert_failures else None,
         "timeline": _timeline(outcome),
         "target": outcome.target,
         "gifts": None
@@ -128,6 +129,11 @@ def summary(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"  WARNING: fault {fault_id} could not be reverted; "
             "run `livefire chaos revert --journal RUN_DIR`"
+        )
+    if report.get("revert_watchdog"):
+        lines.append(
+            f"  WARNING: a detached watchdog (pid {report['revert_watchdog']}) keeps retrying "
+            "those reverts; its log is RUN_DIR/logs/watchdog-detached.log"
         )
     broken = [f"{c['promise']} ({c['phase']})" for c in report["checks"] if not c["passed"]]
     if report["result"] == "pass":

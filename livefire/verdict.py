@@ -60,6 +60,7 @@ class Recovery:
     budget_s: float
     since_s: float  # the reference instant, seconds from run start
     recovered_at_s: float | None
+    injected: bool = True  # False: the budgeted fault never happened, so nothing recovered
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,14 @@ def recoveries(
     run_start: float,
     run_end: float,
 ) -> list[Recovery]:
-    """For each fault with a recovery budget: how long each overall SLO took to hold again."""
-    out = []
+    """For each fault with a recovery budget: how long each overall SLO took to hold again.
+    A budget whose fault has no window gets one row with `injected=False`: a recovery that
+    was never put to the test must fail, not vanish from the verdict."""
+    out = [
+        Recovery("", fault, "", None, budget, 0.0, None, injected=False)
+        for fault, budget in slos.recovery.items()
+        if not any(w.fault == fault for w in windows)
+    ]
     for window in windows:
         budget = slos.recovery.get(window.fault)
         if budget is None:
@@ -218,6 +225,19 @@ def recoveries(
 def recovery_checks(found: Sequence[Recovery]) -> list[Check]:
     checks = []
     for r in found:
+        if not r.injected:
+            checks.append(
+                Check(
+                    f"recovery:{r.fault}",
+                    "never_injected",
+                    r.budget_s,
+                    None,
+                    False,
+                    f"<= {r.budget_s:g} s",
+                    "fault never injected",
+                )
+            )
+            continue
         passed = r.seconds is not None and r.seconds <= r.budget_s
         shown = "never" if r.seconds is None else f"{r.seconds:.0f} s"
         checks.append(

@@ -2,14 +2,18 @@
 
 Commands are argv lists executed directly — never through a shell — so a scenario value such
 as `pod; rm -rf /` stays one literal argument. Each run is bounded by `timeout_s`; a failing
-revert is retried `attempts` times. The commands see LIVEFIRE_FAULT_ID and LIVEFIRE_TARGET in
-their environment. Without a revert command the fault is one-way (e.g. deleting a pod that
-its controller recreates), so its revert does nothing.
+revert is retried `attempts` times. Each command runs in a session of its own, and a timeout
+kills that whole process group: a wrapper (`sh -c 'ssh ... & wait'`, a CLI that forks) must
+not leave its children running after livefire gave up on it. The commands see
+LIVEFIRE_FAULT_ID and LIVEFIRE_TARGET in their environment. Without a revert command the
+fault is one-way (e.g. deleting a pod that its controller recreates): its revert does nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import time
 from typing import Any
@@ -23,22 +27,36 @@ RETRY_PAUSE_S = 0.5
 def run(argv: list[str], timeout: float, env: dict[str, str]) -> None:
     """Run `argv` (no shell) within `timeout`; FaultError with its output's tail on failure."""
     try:
-        done = subprocess.run(
+        child = subprocess.Popen(
             argv,
             shell=False,
             stdin=subprocess.DEVNULL,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
             env={**os.environ, **env},
+            start_new_session=True,  # its own process group, so a timeout can end all of it
         )
-    except subprocess.TimeoutExpired:
-        raise FaultError(f"{argv[0]}: still running after {timeout:g} s (killed)") from None
     except OSError as exc:
         raise FaultError(f"{argv[0]}: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise FaultError(f"{argv[0]} exited with code {done.returncode}: {' | '.join(tail)}")
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
+        raise FaultError(f"{argv[0]}: still running after {timeout:g} s (killed)") from None
+    if child.returncode != 0:
+        tail = " | ".join((stderr or stdout).strip().splitlines()[-3:])
+        raise FaultError(
+            f"{argv[0]} exited with code {child.returncode}{': ' + tail if tail else ''}"
+        )
+
+
+def _kill_group(child: subprocess.Popen[str]) -> None:
+    """SIGKILL the command's whole process group, then reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)  # start_new_session: its pgid is its pid
+    child.kill()
+    child.communicate()
 
 
 class Command:

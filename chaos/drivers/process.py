@@ -1,16 +1,21 @@
 """Process driver: kill (SIGKILL/SIGTERM) or pause (SIGSTOP) a target's processes.
 
-Pids are resolved when the driver is built — from the target's pids, its pid file, or a
-command that prints them — and journaled with each process's start time, so a revert in
+Pids are resolved when the driver is built, just before injection — from the target's pid
+file (plain, or a component's JSON ready file, rewritten by every restart), its command line
+looked up in /proc, a command that prints them, or else the pids it was described with — and
+journaled with each process's start time, so a revert in
 another process never signals a stranger that reused the pid. Revert: SIGCONT for a pause;
 for a kill, start the restart command again (when the target has one and no process with
-exactly that command line is running, so reverting twice never starts two copies).
+exactly that command line is running, so reverting twice never starts two copies; a leading
+`env VAR=VAL ...` is not part of the command line the restarted process ends up with, so it
+is left out of that comparison).
 A kill without a restart command is self-healing: its revert has nothing to do.
 Fallback (a pause whose SIGCONT fails): SIGKILL, then restart.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -36,14 +41,28 @@ def start_time(pid: int) -> int | None:
 
 
 def resolve_pids(target: TargetRef) -> list[int]:
-    """The target's pids now: declared, read from its pid file, or printed by its command."""
-    if target.pids:
-        return list(target.pids)
+    """The target's pids now: from its pid file, its command line, its pid command; else the
+    pids it was described with (which a restart makes stale)."""
     if target.pid_file:
-        try:
-            return [int(Path(target.pid_file).read_text().split()[0])]
-        except (OSError, ValueError, IndexError) as exc:
-            raise FaultError(f"target '{target.name}': pid file {target.pid_file}: {exc}") from None
+        return [_read_pid(target)]
+    if target.cmdline:
+        return running(list(target.cmdline))
+    if target.pid_command:
+        return _pid_command(target)
+    return list(target.pids)
+
+
+def _read_pid(target: TargetRef) -> int:
+    """A pid file holds `1234`; a component's ready file holds `{"pid": 1234, ...}`."""
+    assert target.pid_file
+    try:
+        text = Path(target.pid_file).read_text().strip()
+        return int(json.loads(text)["pid"]) if text.startswith("{") else int(text.split()[0])
+    except (OSError, ValueError, IndexError, KeyError, TypeError) as exc:
+        raise FaultError(f"target '{target.name}': pid file {target.pid_file}: {exc}") from None
+
+
+def _pid_command(target: TargetRef) -> list[int]:
     try:
         done = subprocess.run(
             list(target.pid_command),
@@ -57,9 +76,20 @@ def resolve_pids(target: TargetRef) -> list[int]:
         raise FaultError(f"target '{target.name}': pid command failed: {exc}") from None
 
 
+def effective_argv(argv: list[str]) -> list[str]:
+    """The command line `argv` leaves behind once started: `env A=1 B=2 prog x` runs `prog x`
+    (env execs it), and that is what /proc/PID/cmdline shows."""
+    words = list(argv)
+    if words and os.path.basename(words[0]) == "env":
+        words.pop(0)
+        while words and "=" in words[0] and not words[0].startswith("-"):
+            words.pop(0)
+    return words
+
+
 def running(argv: list[str]) -> list[int]:
-    """Live pids whose command line is exactly `argv`."""
-    wanted = "\0".join(argv).encode() + b"\0"
+    """Live pids whose command line is exactly `argv` (after `effective_argv`)."""
+    wanted = "\0".join(effective_argv(argv)).encode() + b"\0"
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

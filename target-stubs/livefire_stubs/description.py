@@ -18,7 +18,8 @@
       "proxies": {"edge-apac": "http://127.0.0.1:P", ...},  # proxy name → URL through it
       "redis": {"master_name", "sentinels": ["h:p"], "nodes": {"primary": {"addr", "pid",
                 "log"}, "replica": ..., "sentinel-0": ...}},
-      "components": {NAME: {"name", "pid", "url", "log", "restart": [argv], ...ready extras}},
+      "components": {NAME: {"name", "pid", "url", "log", "restart": [argv],
+                            "ready_file" | "cmdline", ...ready extras}},
       "fault_targets": {                          # chaos.targets format
         "edge-apac": {"proxy": "edge-apac"},      # every proxy
         "transcoder-1": {"component": "transcoder-1"},   # every process
@@ -31,12 +32,16 @@
 Component names: proxy, origin, payment, edge-<region>-node, discovery, gifts-api,
 gifts-worker-<n>, chat-<n>, router, transcoder-<n>, redis-primary, redis-replica,
 redis-sentinel-<n>. A `restart` argv starts the process again at the same address (its port
-pinned), carrying the run's marker so `Platform.stop()` stops it too.
+pinned), carrying the run's marker so `Platform.stop()` stops it too. `ready_file` (rewritten
+with the new pid by every start) or `cmdline` (Redis: its exact command line) lets a fault
+find the process as it is now, not as it was at startup.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from livefire.processes import MARKER
 
 if TYPE_CHECKING:
     from livefire_stubs.launcher import Platform
@@ -66,15 +71,19 @@ def describe(platform: Platform) -> dict[str, Any]:
 
 
 def redis_components(platform: Platform) -> dict[str, dict[str, Any]]:
+    """The Redis processes as components. A restart goes through `env MARKER=RUN_DIR` (the
+    reverter's own environment may lack it), else `Platform.stop()` would never find it."""
     if platform.redis is None:
         return {}
+    marker = f"{MARKER}={platform.run_dir}"
     return {
         f"redis-{node.name}": {
             "name": f"redis-{node.name}",
             "pid": node.pid,
             "addr": f"{node.addr[0]}:{node.addr[1]}",
             "log": str(node.log),
-            "restart": platform.redis.restart_argv(node.name),
+            "restart": ["env", marker, *platform.redis.restart_argv(node.name)],
+            "cmdline": platform.redis.restart_argv(node.name),
         }
         for node in platform.redis.nodes.values()
     }

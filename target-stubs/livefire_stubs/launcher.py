@@ -257,7 +257,13 @@ class _Wiring:
             pinned += ["--ws-port", info["ws_url"].rsplit(":", 1)[1]]
         env = [f"{k}={v}" for k, v in self.env.items()]
         restart = ["env", *env, *child.argv, *pinned]
-        self.p.components[child.name] = {**info, "restart": restart, "log": str(child.log)}
+        ready_file = str(self.p.processes.ready_file(child.name))  # rewritten by a restart
+        self.p.components[child.name] = {
+            **info,
+            "restart": restart,
+            "log": str(child.log),
+            "ready_file": ready_file,
+        }
         return info
 
     def _link(self, link: str, name: str, upstream_url: str) -> str:

@@ -12,9 +12,10 @@ import pytest
 
 import chaos.faults  # noqa: F401  (fills the catalog)
 from chaos.drivers.command import Command
+from chaos.drivers.process import start_time
 from chaos.journal import Journal
 from chaos.model import FAULTS, TargetRef
-from chaos.safety import FaultSession
+from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
 from livefire.errors import FaultError
 from tests.integration.chaos.servers import hung_app, recorder_app, serving
@@ -55,6 +56,22 @@ def test_command_timeout_is_bounded() -> None:
     with pytest.raises(FaultError, match=r"still running after 0\.3 s"):
         driver.inject()
     assert time.monotonic() - started < 2
+
+
+def test_command_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    """A wrapper that backgrounds the real work (`sh -c 'tool & wait'`) leaves nothing behind."""
+    pid_file = tmp_path / "grandchild.pid"
+    wrapper = 'sleep 30 >/dev/null 2>&1 & echo $! > "$1"; wait'
+    driver = Command({"inject": ["sh", "-c", wrapper, "sh", str(pid_file)], "timeout_s": 0.5})
+    started = time.monotonic()
+    with pytest.raises(FaultError, match=r"still running after 0\.5 s"):
+        driver.inject()
+    assert time.monotonic() - started < 3
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 2
+    while start_time(grandchild) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert start_time(grandchild) is None, f"pid {grandchild} outlived the timeout"
 
 
 def test_failing_revert_is_retried_then_reported(tmp_path: Path) -> None:
@@ -114,3 +131,17 @@ def test_hung_webhook_is_bounded() -> None:
         with pytest.raises(FaultError, match="after 2 attempt"):
             driver.revert()
         assert time.monotonic() - started < 3
+
+
+def test_the_conductor_does_not_revert_what_the_watchdog_already_did(tmp_path: Path) -> None:
+    calls = tmp_path / "reverts"
+    append = "import sys; open(sys.argv[1], 'a').write('revert\\n')"
+    target = TargetRef(
+        "ops", command={"inject": ["true"], "revert": [sys.executable, "-c", append, str(calls)]}
+    )
+    session = FaultSession(Journal(tmp_path))
+    session.inject("f1", "command", "ops", FAULTS.get("command").create(target, {}, "f1"), 30)
+    assert revert_active(session.journal, "watchdog", lambda entry: True) == []  # TTL passed
+    assert session.revert("f1")  # then the schedule comes round
+    assert calls.read_text() == "revert\n"
+    assert Journal(tmp_path).latest()["f1"].by == "watchdog"

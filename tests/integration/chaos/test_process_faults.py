@@ -132,3 +132,20 @@ def test_restart_that_dies_at_once_is_reported(sleeper: subprocess.Popen[bytes])
     sleeper.wait(5)
     with pytest.raises(FaultError, match="code 3"):
         driver.revert()
+
+
+def test_a_restart_behind_env_assignments_is_not_started_twice(
+    sleeper: subprocess.Popen[bytes], restarted: list[str]
+) -> None:
+    """Embedded components restart as `env PYTHONPATH=... LIVEFIRE_RUN_DIR=... python ...`."""
+    argv = ("env", "LIVEFIRE_TEST_MARK=1", "A=b=c", *restarted)
+    target = TargetRef("chat-1", pids=(sleeper.pid,), restart_argv=argv)
+    driver = FAULTS.get("chat-node-kill").create(target, {}, "f1")
+    driver.inject()
+    sleeper.wait(5)
+    driver.revert()
+    assert len(running(restarted)) == 1
+    driver.revert()  # the watchdog racing the scheduled revert
+    ProcessSignal(driver.spec()).revert()
+    assert len(running(restarted)) == 1
+    assert running(list(argv)) == running(restarted)

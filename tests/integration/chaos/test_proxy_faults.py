@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from chaos.journal import REVERT_FAILED, REVERTED, Journal
+from chaos.drivers.composite import AllOf
+from chaos.drivers.proxy import ProxyToxic
+from chaos.journal import INJECT_FAILED, INJECTING, REVERT_FAILED, REVERTED, Entry, Journal, now
 from chaos.model import FAULTS, TargetRef
 from chaos.plugins import load_plugins
-from chaos.safety import FaultSession, undo
+from chaos.safety import FaultSession, revert_active, undo
+from livefire.errors import FaultError
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
 from tests.integration.chaos.servers import front_app, hung_app, serving
 
@@ -106,3 +109,24 @@ def test_hung_api_revert_is_bounded_and_journaled(tmp_path: Path) -> None:
     last = journal.latest()["f1"]
     assert last.event == REVERT_FAILED
     assert "revert failed" in last.error and "fallback failed" in last.error
+
+
+def test_a_fault_that_failed_partway_is_reverted_after_the_conductor_died(
+    proxy_api: str, tmp_path: Path
+) -> None:
+    driver = FAULTS.get("origin-brownout").create(TargetRef(PROXY, proxy_api, PROXY), {}, "f1")
+    assert isinstance(driver, AllOf) and isinstance(driver.parts[2], ProxyToxic)
+    driver.parts[2].toxic["type"] = "no-such-toxic"  # the proxy refuses the last part
+    journal = Journal(tmp_path)
+    journal.append(
+        Entry("f1", INJECTING, now(), "origin-brownout", PROXY, now() + 30, driver.spec())
+    )
+    with pytest.raises(FaultError):
+        driver.inject()
+    journal.append(Entry("f1", INJECT_FAILED, now(), error="slicer refused"))
+    # the conductor dies here, before its own revert: two of three toxics are in place
+    assert len(proxy_state(proxy_api)["toxics"]) == 2
+    assert revert_active(journal, "watchdog", lambda entry: True) == []
+    assert healthy(proxy_api)
+    assert journal.latest()["f1"].event == REVERTED
+    assert revert_active(journal, "watchdog", lambda entry: True) == []  # nothing left to do

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chaos.journal import REVERTED, Journal
+from chaos.drivers.command import Command
+from chaos.journal import INJECTED, INJECTING, REVERT_FAILED, REVERTED, Entry, Journal, now
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
 
 pytestmark = pytest.mark.integration
@@ -85,3 +86,67 @@ def test_ttl_is_enforced_while_the_conductor_lives(
     wait_healthy(proxy_api, ttl + SLACK_S)
     assert time.monotonic() - injected >= ttl - 0.5  # not before its TTL
     assert proc.poll() is None  # the conductor was alive all along
+
+
+FLAKY_REVERT = """
+import pathlib, sys
+counter = pathlib.Path(sys.argv[1])
+tries = int(counter.read_text() or 0) + 1 if counter.exists() else 1
+counter.write_text(str(tries))
+sys.exit(0 if tries >= int(sys.argv[2]) else 1)
+"""
+
+
+def orphan_watchdog(run_dir: Path, *extra: str) -> subprocess.Popen[str]:
+    """A watchdog whose --parent is not its parent: orphaned from its first pass."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
+    argv = [sys.executable, "-m", "chaos.watchdog", "--journal", str(run_dir), "--parent", "1"]
+    return subprocess.Popen([*argv, *extra], cwd=ROOT, env=env, text=True)
+
+
+def journal_command_fault(run_dir: Path, revert: list[str], fault_id: str = "f0") -> None:
+    driver = Command({"inject": ["true"], "revert": revert, "attempts": 1, "timeout_s": 5})
+    journal = Journal(run_dir)
+    journal.append(Entry(fault_id, INJECTING, now(), "command", "ops", now() + 30, driver.spec()))
+    journal.append(Entry(fault_id, INJECTED, now(), driver=driver.spec()))
+
+
+def test_an_orphaned_watchdog_retries_a_failing_revert(tmp_path: Path) -> None:
+    counter = tmp_path / "tries"
+    journal_command_fault(tmp_path, [sys.executable, "-c", FLAKY_REVERT, str(counter), "3"])
+    watchdog = orphan_watchdog(tmp_path)
+    try:
+        assert watchdog.wait(20) == 0
+    finally:
+        watchdog.kill()
+    assert counter.read_text() == "3"
+    events = [(e.event, e.by) for e in Journal(tmp_path).entries()][2:]
+    assert events == [(REVERT_FAILED, "watchdog")] * 2 + [(REVERTED, "watchdog")]
+    assert Journal(tmp_path).active() == []
+
+
+def test_an_orphaned_watchdog_gives_up_after_its_cap(tmp_path: Path) -> None:
+    journal_command_fault(tmp_path, ["false"])
+    watchdog = orphan_watchdog(tmp_path, "--retry-for", "2")
+    try:
+        assert watchdog.wait(20) == 0
+    finally:
+        watchdog.kill()
+    entries = Journal(tmp_path).entries()[2:]
+    assert len(entries) >= 2 and all(e.event == REVERT_FAILED for e in entries)
+    assert "gave up after retrying for 2 s" in entries[-1].error
+
+
+def test_a_broken_journal_line_does_not_stop_the_watchdog(tmp_path: Path) -> None:
+    done = tmp_path / "reverted"
+    journal_command_fault(tmp_path, ["touch", str(done)], "f0")
+    with Journal(tmp_path).path.open("a") as out:
+        out.write('{"fault_id": "f9", "ev\n')  # a torn line mid-journal
+    journal_command_fault(tmp_path, ["touch", str(done) + "-too"], "f1")
+    watchdog = orphan_watchdog(tmp_path)
+    try:
+        assert watchdog.wait(20) == 0
+    finally:
+        watchdog.kill()
+    assert done.exists() and Path(str(done) + "-too").exists()
+    assert Journal(tmp_path).active() == []
