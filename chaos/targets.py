@@ -143,7 +143,7 @@ def to_ref(
     components: Mapping[str, Mapping[str, Any]],
 ) -> TargetRef:
     pids, restart = list(decl.pids) + ([decl.pid] if decl.pid else []), list(decl.restart)
-    pid_file, cmdline = decl.pid_file, ()
+    pid_file, cmdline = decl.pid_file, tuple[str, ...]()
     if decl.component:
         if decl.component not in components:
             raise SetupError(f"unknown component '{decl.component}'")

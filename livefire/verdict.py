@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
 from livefire import telemetry as tm
 from livefire.reconcile import Reconciliation
 from livefire.recovery import per_second, recovery_time
 from livefire.scenario.schema import PhaseSlos, Slos
-from livefire.slis import SLIS, format_value, percentile, total
+from livefire.slis import SLIS, Sli, format_value, percentile, total
 from livefire.telemetry import ClockBounds, Second
 
 MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
@@ -203,7 +204,7 @@ def recoveries(
                 continue
             seconds = recovery_time(
                 per_second(sli, run),
-                lambda v, s=sli, th=threshold: s.holds(v, th),
+                partial(_holds, sli, threshold),
                 since,
                 run_end,
                 slos.stable_for,
@@ -220,6 +221,10 @@ def recoveries(
                 )
             )
     return out
+
+
+def _holds(sli: Sli, threshold: float, value: float) -> bool:
+    return sli.holds(value, threshold)
 
 
 def recovery_checks(found: Sequence[Recovery]) -> list[Check]:

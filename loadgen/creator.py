@@ -30,7 +30,8 @@ class CreatorSession:
 
     def run_forever(self) -> None:
         while True:
-            started, error = time.time(), None
+            started = time.time()
+            error: Exception | None = None
             try:
                 response = self.http.put(self._route(), data=self._paced(), timeout=(3, 10))
                 if response.status_code >= 400:

@@ -11,7 +11,7 @@ import av
 def check_segment(data: bytes, extinf: float) -> str | None:
     """None when the segment is valid H.264 lasting `extinf` (± a frame); else what is wrong."""
     try:
-        with av.open(io.BytesIO(data), format="mpegts") as container:
+        with av.open(io.BytesIO(data), mode="r", format="mpegts") as container:
             if not container.streams.video:
                 return "no video stream"
             stream = container.streams.video[0]

@@ -57,6 +57,8 @@ class ScenarioShape(LoadTestShape):
 
     def tick(self) -> tuple[int, float] | None:
         options = self.runner.environment.parsed_options if self.runner else None
+        if options is None:  # the shape ticks only on a runner given the scenario's options
+            return None
         config = LoadConfig.from_json(options.livefire_config)
         run_time = self.get_run_time()
         if run_time >= config.duration:

@@ -218,7 +218,7 @@ class Guard(Model):
     @classmethod
     def _in_the_slis_unit(cls, value: Any, info: ValidationInfo) -> float:
         sli = info.data.get("sli")
-        unit = SLIS.get(sli).unit if sli in SLIS else "ratio"
+        unit = SLIS.get(sli).unit if isinstance(sli, str) and sli in SLIS else "ratio"
         return parse_duration(value) if unit == "s" else parse_fraction(value)
 
 
