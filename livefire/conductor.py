@@ -129,9 +129,9 @@ def target_kinds(topology: Topology) -> dict[str, set[str]]:
     """What kind of fault each declared target of an embedded platform can take."""
     kinds: dict[str, set[str]] = {name: {"proxy"} for name in topology.proxies()}
     kinds.update({name: {"process"} for name in topology.processes()})
-    kinds.update(
-        {"redis": {"redis", "process"}, "redis-primary": {"process"}, "redis-replica": {"process"}}
-    )
+    for name in ("redis-primary", "redis-replica"):  # a proxy too, if the topology has it
+        kinds[name] = kinds.get(name, set()) | {"process"}
+    kinds["redis"] = {"redis", "process"}
     return {name: kinds.get(name, set()) for name in topology.fault_targets()}
 
 

@@ -6,10 +6,17 @@
   the target has a restart command and nothing answers at its address.
 - `redis-failover` asks the first Sentinel that answers to `SENTINEL FAILOVER <master>`.
   Self-healing too: a failover is the recovery being rehearsed, so revert does nothing.
-- `redis-replica-cut` detaches a replica with `REPLICAOF NO ONE` and reattaches it to the
-  primary it had (recorded at build time) on revert. It is the honest, revertible cut that
-  needs no network access; note Sentinel, if it watches, may reattach the replica by itself.
-  A target whose replication link runs through a fault proxy should rather disable that proxy.
+- `redis-replica-cut` cuts the replica's replication link and keeps it cut: it sets the
+  replica's `masterauth` to a password its primary does not know and drops the link
+  (`CLIENT KILL TYPE master`), so every reconnection fails at AUTH; the replica stays a
+  replica, serving ever staler reads. Revert clears `masterauth`; the replica reconnects
+  within a second and resyncs. Why not the alternatives: `REPLICAOF NO ONE` makes the
+  replica a primary, which Sentinel turns back into a replica by itself within seconds (and
+  a stale primary is not a cut link); a fault proxy on a separate replication-link address
+  does not last either, as Sentinel points a replica back at the address it monitors
+  (`+fix-slave-config`), which clients use too. Refused when the replica already
+  authenticates to its primary (a `masterauth` livefire would have to keep in its journal to
+  restore), or when the address is not a replica.
 """
 
 from __future__ import annotations
@@ -161,40 +168,43 @@ class RedisFailover:
 
 
 class RedisReplicaCut:
+    CUT_PASSWORD = "livefire-replica-cut"
+    """The `masterauth` that keeps the link cut (recognisable in the replica's log)."""
+
     def __init__(self, spec: dict[str, Any]) -> None:
         self.replica: str = spec["replica"]
-        self.primary: tuple[str, int] = (spec["primary"][0], int(spec["primary"][1]))
         self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
 
     @classmethod
     def build(cls, replica: str) -> RedisReplicaCut:
-        try:
-            role = client(replica).execute_command("ROLE")
-        except redis.RedisError as exc:
-            raise FaultError(f"redis replica {replica}: ROLE: {exc}") from None
+        cut = cls({"replica": replica})
+        role = cut._call("ROLE")
         if _text(role[0]) != "slave":
             raise FaultError(f"redis {replica} is not a replica (ROLE says {_text(role[0])})")
-        return cls({"replica": replica, "primary": [_text(role[1]), int(role[2])]})
+        auth = cut._call("CONFIG", "GET", "masterauth")
+        if len(auth) > 1 and _text(auth[1]) not in ("", cls.CUT_PASSWORD):
+            raise FaultError(
+                f"redis replica {replica} authenticates to its primary (masterauth is set); "
+                "livefire will not keep that password in its journal to restore it: cut the "
+                "link with a proxy, command or webhook fault instead"
+            )
+        return cut
 
-    def _call(self, *args: Any) -> None:
+    def _call(self, *args: Any) -> Any:
         try:
-            client(self.replica, self.timeout).execute_command(*args)
+            return client(self.replica, self.timeout).execute_command(*args)
         except redis.RedisError as exc:
             raise FaultError(f"redis {self.replica}: {' '.join(map(str, args))}: {exc}") from None
 
     def inject(self) -> None:
-        self._call("REPLICAOF", "NO", "ONE")
+        self._call("CONFIG", "SET", "masterauth", self.CUT_PASSWORD)
+        self._call("CLIENT", "KILL", "TYPE", "master")
 
     def revert(self) -> None:
-        self._call("REPLICAOF", *self.primary)
+        self._call("CONFIG", "SET", "masterauth", "")
 
     def spec(self) -> dict[str, Any]:
-        return {
-            "driver": "redis-replica-cut",
-            "replica": self.replica,
-            "primary": list(self.primary),
-            "timeout_s": self.timeout,
-        }
+        return {"driver": "redis-replica-cut", "replica": self.replica, "timeout_s": self.timeout}
 
 
 def _text(value: Any) -> str:

@@ -1,5 +1,6 @@
-"""redis-replica-cut: a replica stops replicating (REPLICAOF NO ONE), so reads from it go
-stale; revert reattaches it to its primary. See chaos.drivers.redis for why this method."""
+"""redis-replica-cut: the primary–replica link is cut and stays cut, so reads from the replica
+go stale while both servers keep running; revert restores the link and the replica resyncs.
+See chaos.drivers.redis for how (a refused AUTH, not REPLICAOF NO ONE, which Sentinel undoes)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ FAULTS.add(
     "redis-replica-cut",
     FaultType(
         "redis-replica-cut",
-        "a Redis replica is detached from its primary; revert reattaches it",
+        "a Redis replica's replication link is cut (it stays a replica); revert restores it",
         False,
         RedisReplicaCutParams,
         build,

@@ -302,5 +302,9 @@ class Link:
         self.eof_sent = True
         transport = self.sink.transport
         if transport is not None and not transport.is_closing() and transport.can_write_eof():
-            transport.write_eof()
+            try:
+                transport.write_eof()
+            except OSError:  # the sink's peer is already gone (ENOTCONN): drop both sides
+                self.conn.abort()
+                return
         self.conn.link_done()

@@ -15,18 +15,24 @@
       "streams": ["live1"], "sabotage": [...],
       "master_playlists": {"apac": ["http://.../live/live1/master.m3u8"], ...},
       "region_shares": {"apac": 0.5, ...},
-      "proxies": {"edge-apac": "http://127.0.0.1:P", ...},  # proxy name → URL through it
-      "redis": {"master_name", "sentinels": ["h:p"], "nodes": {"primary": {"addr", "pid",
-                "log"}, "replica": ..., "sentinel-0": ...}},
+      "proxies": {"edge-apac": "http://127.0.0.1:P", ...,   # proxy name → URL through it
+                  "redis-primary": "redis://127.0.0.1:P", "redis-replica": "redis://..."},
+      "redis": {"master_name", "sentinels": ["h:p"], "nodes": {"primary": {"addr" (through
+                its proxy: what Sentinel names), "direct", "pid", "log"}, "replica": ...,
+                "sentinel-0": ...}},
       "components": {NAME: {"name", "pid", "url", "log", "restart": [argv],
                             "ready_file" | "cmdline", ...ready extras}},
       "fault_targets": {                          # chaos.targets format
         "edge-apac": {"proxy": "edge-apac"},      # every proxy
         "transcoder-1": {"component": "transcoder-1"},   # every process
-        "redis": {"redis": {"url", "replica_url", "sentinels", "master"},
+        "redis": {"redis": {"url", "replica_url", "sentinels", "master"},   # proxied URLs
                   "component": "redis-primary"},
-        "redis-primary": {"component": "redis-primary"}, "redis-replica": {...}
+        "redis-primary": {"proxy": "redis-primary", "component": "redis-primary"},
+        "redis-replica": {"proxy": "redis-replica", "component": "redis-replica"}
       }
+
+`redis-primary`/`redis-replica` name the servers by their roles at start (a failover swaps
+the roles, not the names); the proxy way is there unless the topology turns `links.redis` off.
     }
 
 Component names: proxy, origin, payment, edge-<region>-node, discovery, gifts-api,
@@ -99,13 +105,13 @@ def fault_targets(platform: Platform) -> dict[str, dict[str, Any]]:
         cluster = platform.redis
         targets["redis"] = {
             "redis": {
-                "url": f"redis://{cluster.primary.addr[0]}:{cluster.primary.port}",
-                "replica_url": f"redis://{cluster.replica.addr[0]}:{cluster.replica.port}",
+                "url": "redis://{}:{}".format(*cluster.primary.addr),
+                "replica_url": "redis://{}:{}".format(*cluster.replica.addr),
                 "sentinels": [f"{h}:{p}" for h, p in cluster.sentinel_addrs],
                 "master": cluster.master_name,
             },
             "component": "redis-primary",
         }
-        targets["redis-primary"] = {"component": "redis-primary"}
-        targets["redis-replica"] = {"component": "redis-replica"}
+        for name in ("redis-primary", "redis-replica"):  # keeps the proxy way, if any
+            targets[name] = {**targets.get(name, {}), "component": name}
     return targets

@@ -9,7 +9,9 @@
 Start order, in three waves so that independent components start in parallel and each one
 finds its upstream already listening:
 
-1. Redis (primary, replica, 3 Sentinels in RUN_DIR/redis), the fault proxy, the origin, the
+1. the fault proxy (created with the `redis-primary` and `redis-replica` proxies from a config
+   file, RUN_DIR/redis-proxies.json), Redis (primary, replica in RUN_DIR/redis; the 3
+   Sentinels once the proxy listens, as they monitor the proxied addresses), the origin, the
    payment stub;
 2. the proxies (`origin-<region>`, `payments`, `ingest-transcoder-<n>`), then per region an
    edge behind its `edge-<region>` proxy, discovery, the gift API and workers (paying through
@@ -25,6 +27,7 @@ concern (`sabotage.CONCERNS`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -132,14 +135,20 @@ class _Wiring:
         self.env = child_env(platform.run_dir)
 
     def start(self) -> None:
-        self.p.redis = RedisCluster(self.p.run_dir)
-        self.p.redis.launch()
-        first = [self._launch("proxy", "livefire", "proxy", "serve", "--port", "0")]
+        redis = self.p.redis = RedisCluster(self.p.run_dir, proxied="redis" in self.t.links)
+        config = self.p.run_dir / "redis-proxies.json"  # a restarted proxy recreates them
+        config.write_text(json.dumps(redis.proxy_specs()))
+        serve = ["proxy", "serve", "--port", "0", "--config", str(config)]
+        first = [self._launch("proxy", "livefire", *serve)]
+        redis.launch_servers()
         first.append(self._launch("origin", "livefire_stubs.origin"))
         first.append(self._launch("payment", "livefire_stubs.gifts.payment"))
         proxy, origin, payment = (self._ready(c) for c in first)
+        redis.launch_sentinels()
         self.p.proxy_api, self.p.origin = proxy["url"], origin["url"]
-        self.p.redis.wait_ready(READY_TIMEOUT_S)
+        for spec in redis.proxy_specs():
+            self.p.proxies[spec["name"]] = f"redis://{spec['listen']}"
+        redis.wait_ready(READY_TIMEOUT_S)
         self.p.payments = self._link("worker-payments", "payments", payment["url"])
         self._second_wave()
         self._third_wave()

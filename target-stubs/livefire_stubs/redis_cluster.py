@@ -13,6 +13,15 @@ few seconds, and clients find it. Each process gets its own directory, config an
 
 The names `primary` and `replica` are the roles at start; after a failover they stay attached
 to the same processes, whatever role those now play.
+
+`RedisCluster(run_dir, proxied=True)` puts a fault proxy in front of each server: every
+server gets a second port (`announce_port`, where its proxy listens) that it announces
+(`replica-announce-ip/port`) and that the Sentinels monitor, so Sentinel hands clients the
+proxied addresses, also after a failover, and replication runs through them too (a separate
+replication-link port would not last: Sentinel rewrites a replica's master address to the one
+it monitors, `+fix-slave-config`). `proxy_specs()` says which proxies to create; create them
+before `launch_sentinels()` (or `start()`), since a Sentinel that cannot reach the primary for
+`down_after_ms` starts a failover.
 """
 
 from __future__ import annotations
@@ -56,12 +65,14 @@ class RedisNode:
     port: int
     dir: Path
     sentinel: bool = False
+    announce_port: int | None = None  # where its fault proxy listens, if it has one
     myid: str = field(default_factory=lambda: os.urandom(20).hex())
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def addr(self) -> tuple[str, int]:
-        return (HOST, self.port)
+        """Where everyone else reaches it (its proxy, if any): what Sentinel names."""
+        return (HOST, self.announce_port or self.port)
 
     @property
     def pid(self) -> int | None:
@@ -79,6 +90,7 @@ class RedisNode:
         return self.process is not None and self.process.poll() is None
 
     def client(self, timeout: float = 1.0) -> redis.Redis:
+        """A client of the server itself, bypassing its proxy."""
         return redis.Redis(HOST, self.port, socket_timeout=timeout, decode_responses=True)
 
 
@@ -93,6 +105,7 @@ class RedisCluster:
         failover_timeout_ms: int = 3000,
         sentinels: int = 3,
         redis_server: str | None = None,
+        proxied: bool = False,
     ) -> None:
         self.run_dir = Path(run_dir)
         self.master_name = master_name
@@ -102,7 +115,9 @@ class RedisCluster:
         self.nodes: dict[str, RedisNode] = {}
         for name in ["primary", "replica", *[f"sentinel-{i}" for i in range(sentinels)]]:
             node_dir = self.run_dir / "redis" / name
-            self.nodes[name] = RedisNode(name, free_port(), node_dir, name.startswith("sentinel"))
+            sentinel = name.startswith("sentinel")
+            announce = free_port() if proxied and not sentinel else None
+            self.nodes[name] = RedisNode(name, free_port(), node_dir, sentinel, announce)
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -126,13 +141,37 @@ class RedisCluster:
         """The `--sentinel` flag value every platform component takes: `host:port,host:port`."""
         return ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs)
 
+    @property
+    def servers(self) -> list[RedisNode]:
+        return [n for n in self.nodes.values() if not n.sentinel]
+
+    def proxy_specs(self) -> list[dict[str, Any]]:
+        """The fault proxies `proxied=True` needs, in Toxiproxy's config format: one per
+        server, named `redis-primary` and `redis-replica` (their roles at start)."""
+        return [
+            {
+                "name": f"redis-{n.name}",
+                "listen": f"{HOST}:{n.announce_port}",
+                "upstream": f"{HOST}:{n.port}",
+                "enabled": True,
+            }
+            for n in self.servers
+            if n.announce_port
+        ]
+
     def info(self) -> dict[str, Any]:
-        """JSON-ready description, for ready files and `livefire stubs status --json`."""
+        """JSON-ready description, for ready files and `livefire stubs status --json`:
+        `addr` is where clients reach a node (its proxy), `direct` the server itself."""
         return {
             "master_name": self.master_name,
             "sentinels": [f"{h}:{p}" for h, p in self.sentinel_addrs],
             "nodes": {
-                n.name: {"addr": f"{HOST}:{n.port}", "pid": n.pid, "log": str(n.log)}
+                n.name: {
+                    "addr": f"{HOST}:{n.addr[1]}",
+                    "direct": f"{HOST}:{n.port}",
+                    "pid": n.pid,
+                    "log": str(n.log),
+                }
                 for n in self.nodes.values()
             },
         }
@@ -152,7 +191,17 @@ class RedisCluster:
     def launch(self) -> None:
         """Start every process without waiting (call `wait_ready` next), so a launcher can
         start other components meanwhile; `stop()` if anything fails."""
-        for node in self.nodes.values():
+        self.launch_servers()
+        self.launch_sentinels()
+
+    def launch_servers(self) -> None:
+        """Start the primary and the replica only (their proxies may come up meanwhile)."""
+        for node in self.servers:
+            self._write_config(node)
+            self._spawn(node)
+
+    def launch_sentinels(self) -> None:
+        for node in self.sentinels:
             self._write_config(node)
             self._spawn(node)
 
@@ -259,7 +308,7 @@ class RedisCluster:
             for node in self.sentinels:
                 with node.client() as client:
                     state: Any = client.sentinel_master(self.master_name)
-                if state.get("port") != self.primary.port:
+                if state.get("port") != self.primary.addr[1]:
                     return f"{node.name} names another primary"
                 if state.get("num-slaves", 0) < 1:
                     return f"{node.name} has not found the replica"
@@ -277,7 +326,7 @@ class RedisCluster:
         lines += ["protected-mode no", "daemonize no"]
         lines.append("set-proc-title no")  # keeps /proc/PID/environ, where the marker is
         if node.sentinel:
-            name, p = self.master_name, self.primary.port
+            name, p = self.master_name, self.primary.addr[1]
             lines += [
                 f"sentinel monitor {name} {HOST} {p} {len(self.sentinels) // 2 + 1}",
                 f"sentinel down-after-milliseconds {name} {self.down_after_ms}",
@@ -285,7 +334,7 @@ class RedisCluster:
                 f"sentinel parallel-syncs {name} 1",
                 f"sentinel myid {node.myid}",
                 # Known peers and replica up front: discovery alone takes ~10 s of INFO/hello.
-                f"sentinel known-replica {name} {HOST} {self.replica.port}",
+                f"sentinel known-replica {name} {HOST} {self.replica.addr[1]}",
             ]
             lines += [
                 f"sentinel known-sentinel {name} {HOST} {peer.port} {peer.myid}"
@@ -295,8 +344,10 @@ class RedisCluster:
         else:
             lines += ['save ""', "appendonly no", "repl-diskless-sync yes"]
             lines += ["repl-diskless-sync-delay 0", "replica-serve-stale-data yes"]
+            if node.announce_port:
+                lines += [f"replica-announce-ip {HOST}", f"replica-announce-port {node.addr[1]}"]
             if node.name == "replica":
-                lines.append(f"replicaof {HOST} {self.primary.port}")
+                lines.append(f"replicaof {HOST} {self.primary.addr[1]}")
         node.config.write_text("\n".join(lines) + "\n")
 
     def _spawn(self, node: RedisNode) -> None:

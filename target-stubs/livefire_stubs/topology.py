@@ -22,7 +22,8 @@ from livefire.errors import SetupError
 # Share of viewers per region, from the capacity model (DESIGN.md).
 REGION_SHARES = {"apac": 0.50, "na": 0.24, "eu": 0.16, "other": 0.10}
 SHIPPED = Path(__file__).with_name("topologies")
-LINKS = ("viewer-edge", "edge-origin", "worker-payments", "transcoder-origin")
+LINKS = ("viewer-edge", "edge-origin", "worker-payments", "transcoder-origin", "redis")
+REDIS_PROXIES = ("redis-primary", "redis-replica")  # one per server, named by role at start
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Topology:
             names.append("payments")
         if "transcoder-origin" in self.links:
             names += [f"ingest-{t}" for t in self.transcoder_names()]
+        if "redis" in self.links:
+            names += REDIS_PROXIES
         return tuple(names)
 
     def processes(self) -> tuple[str, ...]:
@@ -68,8 +71,8 @@ class Topology:
 
     def fault_targets(self) -> tuple[str, ...]:
         """Names a scenario may aim a fault at: proxies, processes, and Redis."""
-        redis = ("redis", "redis-primary", "redis-replica")
-        return self.proxies() + self.processes() + redis
+        redis = ("redis", *REDIS_PROXIES)
+        return tuple(dict.fromkeys(self.proxies() + self.processes() + redis))
 
 
 _KEYS = {

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import m3u8
 import pytest
 import requests
 from livefire_stubs.launcher import Platform, start_platform
@@ -23,6 +24,7 @@ from livefire.processes import stragglers
 from tests.integration.conftest import http, wait_for
 from tests.integration.creator import camera, push
 from tests.integration.platform_checks import (
+    RENDITION,
     last_seq,
     media_url,
     owner,
@@ -96,6 +98,32 @@ def test_every_playlist_parses_through_every_edge(described: dict[str, Any]) -> 
             media = playlist(variant.absolute_uri)
             assert media.segments and media.target_duration == 1, (region, variant.uri)
             assert all(s.program_date_time for s in media.segments)
+
+
+def assert_delta(actual: float, expected: float, delta: float) -> None:
+    """Toxiproxy's AssertDeltaTime: `actual` within `delta` of `expected`."""
+    assert abs(actual - expected) <= delta, f"took {actual:.3f} s, expected {expected} ± {delta}"
+
+
+@pytest.mark.parametrize("via", ["origin", "edge"])
+def test_blocking_reload_holds_until_the_next_segment_is_published(
+    described: dict[str, Any], via: str
+) -> None:
+    """LL-HLS: `_HLS_msn=<last+1>` answers once that segment exists, not before, not later."""
+    direct = f"{described['origin']}/live/live1/{RENDITION}/index.m3u8"
+    url = direct if via == "origin" else media_url(described, "eu")
+    target = playlist(direct).target_duration
+    before = last_seq(direct)
+    # Right after a segment is published (polled at the origin, uncached), the next one is a
+    # whole segment duration away: the blocked request must wait about that long.
+    published = wait_for(lambda: (n := last_seq(direct)) > before and n, 5, "a new segment", 0.01)
+    asked = time.monotonic()
+    response = requests.get(url, params={"_HLS_msn": published + 1}, timeout=10)
+    took = time.monotonic() - asked
+    assert response.status_code == 200, response.text
+    held = m3u8.loads(response.text)
+    assert published + 1 in [held.media_sequence + i for i in range(len(held.segments))]
+    assert_delta(took, target, 0.5)  # one segment duration, give or take the encoder's jitter
 
 
 def test_discovery_lists_the_live_stream(described: dict[str, Any]) -> None:

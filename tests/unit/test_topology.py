@@ -8,6 +8,7 @@ import pytest
 from livefire_stubs.sabotage import check_sabotages, sabotages_for
 from livefire_stubs.topology import TOPOLOGIES, load_topology, parse_topology
 
+from livefire.conductor import target_kinds
 from livefire.errors import SetupError
 
 
@@ -55,3 +56,11 @@ def test_sabotages_are_checked_and_handed_only_to_their_components() -> None:
     assert sabotages_for("router", names) == ["--sabotage", "no-region-reroute"]
     assert sabotages_for("gifts-api", names) == ["--sabotage", "no-idempotency"]
     assert sabotages_for("transcoder", names) == []
+
+
+def test_redis_servers_are_proxy_and_process_targets_unless_the_link_is_off() -> None:
+    kinds = target_kinds(TOPOLOGIES["default"])
+    assert kinds["redis-primary"] == kinds["redis-replica"] == {"proxy", "process"}
+    assert kinds["redis"] == {"redis", "process"}
+    direct = target_kinds(parse_topology({"links": {"redis": False}}, "t.yaml"))
+    assert direct["redis-primary"] == {"process"} and "redis-primary" in direct

@@ -110,7 +110,7 @@ def test_proxy_fault_specs_rebuild_equal_drivers(name: str) -> None:
         {"driver": "redis-kill", "address": "h:1", "method": "shutdown", "pid": None,
          "started": None, "restart_argv": [], "timeout_s": 3.0},
         {"driver": "redis-failover", "sentinels": ["h:2"], "master": "m", "timeout_s": 3.0},
-        {"driver": "redis-replica-cut", "replica": "h:3", "primary": ["h", 1], "timeout_s": 3.0},
+        {"driver": "redis-replica-cut", "replica": "h:3", "timeout_s": 3.0},
     ],
 )  # fmt: skip
 def test_driver_specs_round_trip(spec: dict) -> None:
