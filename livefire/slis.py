@@ -237,6 +237,14 @@ SLIS.add(
         per_second=False,  # a share of viewer sessions
     ),
 )
+
+
+def viewers_playing(seconds: Sequence[tm.Second]) -> float | None:
+    watching = total(seconds, tm.VIEWERS_WATCHING)
+    return 1 - total(seconds, tm.VIEWERS_STALLED) / watching if watching else None
+
+
+SLIS.add("viewers_playing", Sli("viewers_playing", "ratio", True, viewers_playing))
 SLIS.add("rebuffering_ratio", Sli("rebuffering_ratio", "ratio", False, rebuffering_ratio))
 
 

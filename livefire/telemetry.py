@@ -48,6 +48,8 @@ UPSWITCHES, DOWNSWITCHES = "abr_upswitches", "abr_downswitches"  # rendition cha
 HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps show
 WORKER_UNRELIABLE = "worker_unreliable@"  # + worker id: 1 in each second that worker fell
 # behind (its own schedule lag p99 or event-loop stall over the run's limits): INCONCLUSIVE
+VIEWERS_WATCHING = "viewers_watching"  # a gauge: viewers past their first segment, sampled 1/s
+VIEWERS_STALLED = "viewers_stalled"  # a gauge: of those, stalled or starting over right then
 USERS = "users"  # a gauge: each worker's running users, set once a second, summed on merge
 STARTUP_FAILURES = "startup_failures"  # a viewer session without a first segment in 10 s,
 # or that gave up before one: counts as an infinite startup time

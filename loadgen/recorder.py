@@ -4,12 +4,15 @@ seconds are drained into numbered batches for the master."""
 from __future__ import annotations
 
 import time
-from typing import Any
+import weakref
+from typing import Any, Protocol
 
 from livefire.telemetry import (
     EVENT_LOOP_STALL,
     HEARTBEAT,
     SCHEDULE_LAG,
+    VIEWERS_STALLED,
+    VIEWERS_WATCHING,
     WORKER_UNRELIABLE,
     Batch,
     Second,
@@ -17,6 +20,12 @@ from livefire.telemetry import (
 from loadgen.clock import ClockEstimator
 
 MAX_BACKFILL_S = 600
+
+
+class Watcher(Protocol):
+    def playing(self, now: float) -> bool | None:
+        """True while playing, False while stalled or starting over, None before it first
+        played (not yet part of the audience)."""
 
 
 class Recorder:
@@ -29,6 +38,7 @@ class Recorder:
         self._records: list[dict[str, Any]] = []
         self._next: int | None = None  # first second not yet given a heartbeat
         self.clock = ClockEstimator()  # fed by users from their responses' Date headers
+        self.audience: weakref.WeakSet[Watcher] = weakref.WeakSet()  # viewers, sampled 1/s
 
     def _second(self, at: float | None) -> Second:
         t = int(time.time() if at is None else at)
@@ -48,6 +58,19 @@ class Recorder:
         """Set a per-second level (the last value set in a second wins); merging sums the
         workers' levels, so set it in every second, once per worker."""
         self._second(at).counters[counter] = value
+
+    def sample_audience(self, now: float) -> None:
+        """How many viewers are watching and how many of them are stalled right now: the
+        per-second `viewers_playing` SLI, which sees a stalled audience even when every
+        request succeeds (a platform serving stale playlists errs nowhere)."""
+        watching = stalled = 0
+        for viewer in list(self.audience):
+            playing = viewer.playing(now)
+            if playing is not None:
+                watching += 1
+                stalled += not playing
+        self.gauge(VIEWERS_WATCHING, watching, at=now)
+        self.gauge(VIEWERS_STALLED, stalled, at=now)
 
     def record(self, entry: dict[str, Any]) -> None:
         """Keep a journal entry (e.g. an acknowledged gift) to ship with the next batch."""

@@ -77,6 +77,7 @@ class Shipper:
             self.recorder.max_stall = config.max_event_loop_stall
 
     def _watch_the_loop(self) -> None:
+        sampled = 0  # the last second the audience was sampled in: once each second
         while True:
             before = time.monotonic()
             gevent.sleep(STALL_PROBE_S)
@@ -86,6 +87,9 @@ class Shipper:
             runner = self.environment.runner
             users = runner.user_count if runner is not None else 0
             self.recorder.gauge(tm.USERS, users, at=woke)
+            if int(woke) != sampled:
+                sampled = int(woke)
+                self.recorder.sample_audience(woke)
 
     def _ship_every_second(self) -> None:
         while True:

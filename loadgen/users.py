@@ -56,11 +56,23 @@ class Viewer(LivefireUser):
         self.degraded = False
         self.started = False
         self.session: ViewerSession | None = None
+        self.recorder.audience.add(self)
 
     def on_stop(self) -> None:
         if self.session is not None:  # the run ended: a long wait for a first segment failed
             self.session.check_startup(time.time())
+        self.recorder.audience.discard(self)
         self.client.close()
+
+    def playing(self, now: float) -> bool | None:
+        """For the audience sample: a viewer that ever played and is starting over now is
+        not playing either."""
+        if not self.started:
+            return None
+        player = self.session.player if self.session is not None else None
+        if player is None or player.playing_since is None:
+            return False
+        return player.stalled_for(now) == 0
 
     def _on_started(self) -> None:
         if not self.started:

@@ -168,6 +168,7 @@ class PhaseSlos(Model):
     segments_valid: Fraction | None = None  # of the segments viewers decoded (decode_sample)
     quality_held: Fraction | None = None  # documented: 99.5% of streams (no drop, no stall)
     rebuffering_ratio: Fraction | None = None  # stalled time / watched time
+    viewers_playing: Fraction | None = None  # viewer-seconds not stalled (sampled each second)
 
 
 class GiftSlos(Model):

@@ -1,5 +1,7 @@
 """quality_held and rebuffering_ratio: shares of sessions and of watched time."""
 
+import pytest
+
 from livefire import telemetry as tm
 from livefire.slis import SLIS
 from loadgen.playlist import Variant
@@ -35,3 +37,48 @@ def test_rebuffering_ratio_is_stalled_over_watched_plus_stalled() -> None:
     b.count(tm.WATCHED_MS, 9_000)
     b.count(tm.STALL_MS, 2_000)
     assert SLIS.get("rebuffering_ratio").measure([a, b]) == 2_000 / 20_000
+
+
+class FakeViewer:
+    """Stands in for a Locust Viewer user: only its `playing(now)` answer matters here."""
+
+    def __init__(self, answer: bool | None) -> None:
+        self.answer = answer
+
+    def playing(self, now: float) -> bool | None:
+        return self.answer
+
+
+def test_the_audience_sample_counts_watching_and_stalled_viewers() -> None:
+    from loadgen.recorder import Recorder
+
+    recorder = Recorder("w1")
+    viewers = [FakeViewer(True), FakeViewer(True), FakeViewer(False), FakeViewer(None)]
+    for viewer in viewers:
+        recorder.audience.add(viewer)
+    recorder.sample_audience(100.2)
+    recorder.sample_audience(100.7)  # a gauge: the last sample of a second counts
+    [second] = [s for s in recorder.drain(final=True, now=102).seconds if s.t == 100]
+    assert second.counters[tm.VIEWERS_WATCHING] == 3
+    assert second.counters[tm.VIEWERS_STALLED] == 1
+    assert SLIS.get("viewers_playing").measure([second]) == pytest.approx(2 / 3)
+
+
+def test_recovery_on_viewers_playing_sees_a_stall_that_no_request_error_shows() -> None:
+    """A platform serving stale playlists errs nowhere; its viewers just stop playing."""
+    from livefire.scenario.schema import Slos
+    from livefire.verdict import FaultWindow, evaluate
+
+    seconds = []
+    for t in range(1000, 1060):
+        second = tm.Second(t)
+        second.count(tm.REQUESTS, 80)  # and never an error
+        second.counters[tm.VIEWERS_WATCHING] = 40
+        second.counters[tm.VIEWERS_STALLED] = 20 if 1030 <= t < 1042 else 0
+        seconds.append(second)
+    kill = FaultWindow("f0", "transcoder-node-kill", "transcoder-1", 1030, 1030.05, True)
+    slos = Slos(viewer_error_rate=0.05, viewers_playing=0.95, recovery={"transcoder-node-kill": 8})
+    verdict = evaluate(seconds, slos, 1000, 1060, [kill])
+    by = {c.phase: c for c in verdict.checks if c.promise == "recovery:transcoder-node-kill"}
+    assert by["f0:viewer_error_rate"].passed and by["f0:viewer_error_rate"].measured == 0
+    assert not by["f0:viewers_playing"].passed and by["f0:viewers_playing"].measured == 12
