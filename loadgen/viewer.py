@@ -69,6 +69,7 @@ class ViewerSession:
         self.failures = 0
         self.started = time.time()
         self.startup_recorded = False
+        self.last_load: float | None = None  # when the last playlist load was meant to begin
         self.startup_failed = False  # counted in startup_failures: its startup is "never"
         self.ready_at: float | None = None  # when the last response arrived: the next request
         # should leave right then, so any delay until it does is the generator's own lag
@@ -152,6 +153,7 @@ class ViewerSession:
     ) -> MediaPlaylist:
         while True:
             result = self.get(url, name, intended=intended, timeout=timeout)
+            self.last_load = result.intended
             intended = None
             if result.ok:
                 try:
@@ -176,8 +178,9 @@ class ViewerSession:
             return self._load(
                 blocking_url(url, next_seq), name="media.m3u8?_HLS_msn", timeout=timeout
             )
-        intended = time.time() + current.target_duration
-        gevent.sleep(max(0.0, intended - time.time()))
+        intended = next_poll(self.last_load, current.target_duration, time.time())
+        if intended is not None:
+            gevent.sleep(max(0.0, intended - time.time()))
         return self._load(url, intended=intended)
 
     def _download(self, segment: MediaSegment, live: bool, abr: Abr) -> None:
@@ -227,6 +230,18 @@ def _find(playlist: MediaPlaylist, seq: int) -> MediaSegment | None:
     if first <= seq <= playlist.last_seq:
         return playlist.segments[seq - first]
     return None
+
+
+def next_poll(last_load: float | None, target_duration: float, now: float) -> float | None:
+    """When to reload a live playlist that cannot block: one target duration after the last
+    load *began* (RFC 8216 §6.3.4), so polls keep to the segment cadence instead of drifting
+    by each exchange's duration. None when that moment has passed (a slow response or
+    download): reload at once, and lateness counts from the previous response's arrival, as
+    the server's doing, not the generator's."""
+    if last_load is None:
+        return now + target_duration
+    due = last_load + target_duration
+    return due if due > now else None
 
 
 def quality_floor(variants: list[Variant], target_height: int | None) -> int | None:

@@ -167,6 +167,10 @@ def test_two_workers_merge_to_the_sum_and_a_killed_worker_is_a_gap(
     assert merged == parts > 0
     healthy = [s for s in series if s.t < killed_at - 1]
     assert SLIS.get("viewer_error_rate").measure(healthy) == 0.0
+    # a polling-only origin (no blocking reload): the viewers' polls keep to the target
+    # duration, so a healthy stream never stalls them
+    assert SLIS.get("rebuffering_ratio").measure(healthy) == 0.0
+    assert sum(s.counters.get(tm.STALLS, 0) for s in healthy) == 0
     found = gaps(series, t0, t0 + 20)
     assert found, "the killed worker must show as a gap"
     start, end, missing = found[0]

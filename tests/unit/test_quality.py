@@ -82,3 +82,12 @@ def test_recovery_on_viewers_playing_sees_a_stall_that_no_request_error_shows() 
     by = {c.phase: c for c in verdict.checks if c.promise == "recovery:transcoder-node-kill"}
     assert by["f0:viewer_error_rate"].passed and by["f0:viewer_error_rate"].measured == 0
     assert not by["f0:viewers_playing"].passed and by["f0:viewers_playing"].measured == 12
+
+
+def test_polls_keep_to_the_target_duration_from_when_the_last_load_began() -> None:
+    from loadgen.viewer import next_poll
+
+    assert next_poll(100.0, 1.0, 100.3) == 101.0  # not 101.3: no drift by the exchange time
+    assert next_poll(100.0, 2.0, 101.99) == 102.0
+    assert next_poll(100.0, 1.0, 101.2) is None  # overdue: reload now, lag not ours
+    assert next_poll(None, 1.0, 50.0) == 51.0
