@@ -1,7 +1,8 @@
 """A stock nginx serving a live-like HLS stream on loopback, for the viewer benchmarks.
 
 A thread publishes one 10 KB segment per second and rewrites the sliding-window playlist
-atomically (write + rename), so viewers always see a moving live edge, as from a real origin.
+atomically (write + rename), so viewers always see a moving live edge, as from a real origin
+(one that is already live: the first viewers find a full window, not a stream just starting).
 Each segment carries its EXT-X-PROGRAM-DATE-TIME (the moment its capture began, one segment
 duration before it was published, and the same in every playlist that lists it), and a master
 playlist names the one rendition with BANDWIDTH, RESOLUTION and CODECS, so a real player (and
@@ -78,7 +79,9 @@ class LiveOrigin:
         _atomic_write(
             self.root / "www/live/master.m3u8", MASTER.format(bandwidth=bandwidth).encode()
         )
-        self._publish_one(0)
+        started = time.time()  # already live: a full window, as a viewer joining finds it
+        for sequence in range(WINDOW):
+            self._publish_one(sequence, started - WINDOW + sequence)
         config = self.root / "nginx.conf"
         config.write_text(CONFIG.format(root=self.root, port=self.port))
         cpu = self.cpu
@@ -109,17 +112,17 @@ class LiveOrigin:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _publish(self) -> None:
-        sequence = 0
+        sequence = WINDOW - 1
         next_at = time.time() + 1.0
         while not self._stop.wait(max(0.0, next_at - time.time())):
             sequence += 1
             next_at += 1.0
-            self._publish_one(sequence)
+            self._publish_one(sequence, time.time() - 1.0)  # a 1 s segment, complete now
 
-    def _publish_one(self, sequence: int) -> None:
+    def _publish_one(self, sequence: int, captured: float) -> None:
         live = self.root / "www" / "live"
         _atomic_write(live / f"seg{sequence}.ts", self.segment)
-        self._captured[sequence] = time.time() - 1.0  # a 1 s segment, complete just now
+        self._captured[sequence] = captured
         self._captured.pop(sequence - WINDOW, None)
         first = max(0, sequence - WINDOW + 1)
         lines = [
