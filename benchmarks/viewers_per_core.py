@@ -1,6 +1,6 @@
 """How many HLS viewers one Locust worker core sustains: livefire's viewer vs FastHttpUser.
 
-    /work/venv/bin/python benchmarks/viewers_per_core.py [--steps 500,1000,...] [--measure 3]
+    python benchmarks/viewers_per_core.py [--steps 500,1000,...] [--warmup 2] [--measure 3]
 
 Starts a stock nginx (worker_processes 1, pinned to the second core when there is one) serving
 a live-like stream: a master playlist naming one rendition, whose media playlist gains one
