@@ -1,7 +1,12 @@
-"""A stock nginx serving a live-like HLS rendition on loopback, for the viewer benchmarks.
+"""A stock nginx serving a live-like HLS stream on loopback, for the viewer benchmarks.
 
 A thread publishes one 10 KB segment per second and rewrites the sliding-window playlist
-atomically (write + rename), so viewers always see a moving live edge, as from a real origin.
+atomically (write + rename), so viewers always see a moving live edge, as from a real origin
+(one that is already live: the first viewers find a full window, not a stream just starting).
+Each segment carries its EXT-X-PROGRAM-DATE-TIME (the moment its capture began, one segment
+duration before it was published, and the same in every playlist that lists it), and a master
+playlist names the one rendition with BANDWIDTH, RESOLUTION and CODECS, so a real player (and
+livefire's viewer) can start from it and compute stream latency.
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ from pathlib import Path
 NGINX = "/usr/sbin/nginx"
 WINDOW = 6
 """Segments listed in the playlist; files are kept twice as long for late viewers."""
+MASTER = """\
+#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},RESOLUTION=426x240,CODECS="avc1.4d401e,mp4a.40.2"
+index.m3u8
+"""
 
 CONFIG = """\
 worker_processes 1;
@@ -55,6 +66,8 @@ class LiveOrigin:
         self.root = Path(tempfile.mkdtemp(prefix="livefire-origin-"))
         self.port = _free_port()
         self.playlist_url = f"http://127.0.0.1:{self.port}/live/index.m3u8"
+        self.master_url = f"http://127.0.0.1:{self.port}/live/master.m3u8"
+        self._captured: dict[int, float] = {}  # sequence → capture start (program-date-time)
         self._stop = threading.Event()
         self._publisher = threading.Thread(target=self._publish, daemon=True)
         self._nginx: subprocess.Popen[bytes] | None = None
@@ -62,7 +75,13 @@ class LiveOrigin:
     def __enter__(self) -> LiveOrigin:
         self.root.chmod(0o755)  # nginx workers run as nobody when started by root
         (self.root / "www" / "live").mkdir(parents=True)
-        self._publish_one(0)
+        bandwidth = len(self.segment) * 8  # bits per second of 1 s segments
+        _atomic_write(
+            self.root / "www/live/master.m3u8", MASTER.format(bandwidth=bandwidth).encode()
+        )
+        started = time.time()  # already live: a full window, as a viewer joining finds it
+        for sequence in range(WINDOW):
+            self._publish_one(sequence, started - WINDOW + sequence)
         config = self.root / "nginx.conf"
         config.write_text(CONFIG.format(root=self.root, port=self.port))
         cpu = self.cpu
@@ -93,16 +112,18 @@ class LiveOrigin:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _publish(self) -> None:
-        sequence = 0
+        sequence = WINDOW - 1
         next_at = time.time() + 1.0
         while not self._stop.wait(max(0.0, next_at - time.time())):
             sequence += 1
             next_at += 1.0
-            self._publish_one(sequence)
+            self._publish_one(sequence, time.time() - 1.0)  # a 1 s segment, complete now
 
-    def _publish_one(self, sequence: int) -> None:
+    def _publish_one(self, sequence: int, captured: float) -> None:
         live = self.root / "www" / "live"
         _atomic_write(live / f"seg{sequence}.ts", self.segment)
+        self._captured[sequence] = captured
+        self._captured.pop(sequence - WINDOW, None)
         first = max(0, sequence - WINDOW + 1)
         lines = [
             "#EXTM3U",
@@ -110,9 +131,8 @@ class LiveOrigin:
             "#EXT-X-TARGETDURATION:1",
             f"#EXT-X-MEDIA-SEQUENCE:{first}",
         ]
-        now = time.time()
         for number in range(first, sequence + 1):
-            stamp = datetime.fromtimestamp(now - (sequence - number + 1), UTC)
+            stamp = datetime.fromtimestamp(self._captured[number], UTC)
             lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{stamp.isoformat(timespec='milliseconds')}")
             lines += ["#EXTINF:1.000,", f"seg{number}.ts"]
         _atomic_write(live / "index.m3u8", ("\n".join(lines) + "\n").encode())

@@ -3,10 +3,19 @@
 Run by viewers_per_core.py, pinned to one core: steps the viewer count up, measures each step
 for a few seconds, prints one JSON line per step, stops after the first failing step.
 
-Each viewer polls the playlist once a second at its own random phase, then immediately fetches
-the newest segment: 2 requests per second. A request's intended time is its schedule slot
-(playlist) or the moment the playlist was in hand (segment); self-added delay = the time the
-request actually left − that intended time, so a generator that falls behind cannot hide it.
+The "lean" and "baseline" viewers poll the playlist once a second at their own random phase,
+then immediately fetch the newest segment: 2 requests per second. A request's intended time is
+its schedule slot (playlist) or the moment the playlist was in hand (segment); self-added
+delay = the time the request actually left − that intended time, so a generator that falls
+behind cannot hide it.
+
+The "livefire" side runs livefire's real viewer, `loadgen.users.Viewer`, set up as
+`locust -f loadgen/locustfile.py` sets it up (see `livefire_runner`): master playlist, m3u8
+parsing, ABR, player-buffer model, clock estimate, audience sample, and its Recorder shipped
+once a second with the event-loop probe running. Without blocking reload it polls the media
+playlist one target duration after it last acted (2 requests per second), and states each
+request's intended time itself (HttpResult.intended); the benchmark samples those from
+Locust's request event, so all three sides are judged from the same numbers.
 """
 
 from __future__ import annotations
@@ -19,20 +28,24 @@ import os
 import random
 import resource
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gevent
 from locust import User, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
+from locust.runners import LocalRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from loadgen.http import LeanHttpClient
+from loadgen.config import LoadConfig
+from loadgen.http import HttpResult, LeanHttpClient
 
 Fetch = Callable[[str, str, float], tuple[bool, bytes, float]]
-"""(url, name, intended) -> (ok, body, sent): the only thing the two sides do differently."""
+"""(url, name, intended) -> (ok, body, sent): all the lean and baseline sides do differently."""
 
 LATE_MS = 50.0
 """A request leaving later than this after its intended time counts as late."""
@@ -120,6 +133,47 @@ class BaselineViewer(FastHttpUser):
         watch(self.fetch)
 
 
+def livefire_runner(master_url: str, run_dir: str) -> LocalRunner:
+    """The livefire side: `loadgen.users.Viewer` under a LocalRunner, set up as Locust's main
+    sets up `locust -f loadgen/locustfile.py --headless --livefire-config …`: the options come
+    from Locust's parser with the locustfile's own `--livefire-config` option, the Environment
+    uses Locust's global events (where the locustfile's listeners are), and `init` is fired, so
+    the locustfile itself installs `shipping.SHIPPER` (no master: its batches go to
+    RUN_DIR/telemetry once a second, as a worker's go to its master). The viewers watch
+    `master_url` directly (no router) and start within 1 s of spawning (spawn_jitter)."""
+    from locust import events
+    from locust.argument_parser import get_parser
+
+    from loadgen import locustfile  # here, not above: it adds listeners to Locust's globals
+
+    forever = 7 * 86400.0  # the benchmark, not the scenario's shape, decides the viewer count
+    config = LoadConfig(
+        run_dir=run_dir,
+        duration=forever,
+        users={"viewer": 1},
+        shape=[{"hold": forever}],
+        spawn_jitter=1.0,
+        master_urls={"bench": [master_url]},
+        region_shares={"bench": 1.0},
+    )
+    argv = ["--headless", "--livefire-config", config.to_json()]
+    options = get_parser(default_config_files=[]).parse_args(argv)
+    environment = Environment(
+        user_classes=[locustfile.Viewer], events=events, parsed_options=options
+    )
+    runner = environment.create_local_runner()
+    events.init.fire(environment=environment, runner=runner, web_ui=None)
+    events.request.add_listener(sample_request)
+    return runner
+
+
+def sample_request(response: Any = None, **_: Any) -> None:
+    """Locust's request listener on the livefire side: every request the viewers made, with
+    the intended and sent times their own client stamped."""
+    if isinstance(response, HttpResult):
+        SAMPLES.add(response.intended, response.sent, response.ok)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -154,11 +208,9 @@ def summarize(viewers: int, seconds: float, cpu_seconds: float) -> dict[str, flo
 
 
 def run_steps(
-    user_class: type[User], steps: list[int], warmup: float, measure: float, freeze: bool
+    runner: LocalRunner, steps: list[int], warmup: float, measure: float, freeze: bool
 ) -> None:
     """Step the viewer count up until a step fails (see DISTURBED_PCT for re-measuring)."""
-    environment = Environment(user_classes=[user_class])
-    runner = environment.create_local_runner()
     for viewers in steps:
         runner.start(viewers, spawn_rate=max(1, viewers - runner.user_count))
         deadline = time.monotonic() + 30
@@ -183,9 +235,11 @@ def measure_step(viewers: int, seconds: float) -> dict[str, float | int | bool]:
     SAMPLES.reset()
     started, cpu_started, waited_started = time.time(), time.process_time(), run_queue_wait()
     gevent.sleep(seconds)
-    wall = time.time() - started
+    ended = time.time()
+    wall = ended - started
     step = summarize(viewers, wall, time.process_time() - cpu_started)
-    return step | {"waited_pct": round(100.0 * (run_queue_wait() - waited_started) / wall, 1)}
+    waited_pct = round(100.0 * (run_queue_wait() - waited_started) / wall, 1)
+    return step | {"waited_pct": waited_pct, "started": started, "ended": ended}
 
 
 def run_queue_wait() -> float:
@@ -199,13 +253,14 @@ def run_queue_wait() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--side", choices=["lean", "baseline"], required=True)
-    parser.add_argument("--url", required=True, help="live playlist URL")
+    parser.add_argument("--side", choices=["lean", "baseline", "livefire"], required=True)
+    parser.add_argument("--url", required=True, help="media playlist URL (livefire: master)")
     parser.add_argument("--steps", required=True, help="comma-separated viewer counts")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--measure", type=float, default=3.0)
     parser.add_argument("--cpu", type=int, default=None, help="pin this process to one core")
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() after spawning")
+    parser.add_argument("--run-dir", help="livefire side: its RUN_DIR (default: a new temp dir)")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
@@ -214,9 +269,13 @@ def main() -> None:
     logging.getLogger("locust").setLevel(logging.ERROR)
     global PLAYLIST_URL
     PLAYLIST_URL = args.url
-    user_class = LeanViewer if args.side == "lean" else BaselineViewer
+    if args.side == "livefire":
+        runner = livefire_runner(args.url, args.run_dir or tempfile.mkdtemp(prefix="livefire-"))
+    else:
+        user_class = LeanViewer if args.side == "lean" else BaselineViewer
+        runner = Environment(user_classes=[user_class]).create_local_runner()
     steps = [int(n) for n in args.steps.split(",")]
-    run_steps(user_class, steps, args.warmup, args.measure, not args.no_freeze)
+    run_steps(runner, steps, args.warmup, args.measure, not args.no_freeze)
     sys.stdout.flush()
     os._exit(0)  # skip tearing down thousands of greenlets and sockets one by one
 

@@ -1,32 +1,46 @@
-"""How many HLS viewers one Locust worker core sustains: LeanHttpClient vs FastHttpUser.
+"""How many HLS viewers one Locust worker core sustains: livefire's viewer vs FastHttpUser.
 
-    /work/venv/bin/python benchmarks/viewers_per_core.py [--steps 500,1000,...] [--measure 3]
+    python benchmarks/viewers_per_core.py [--steps 500,1000,...] [--warmup 2] [--measure 3]
 
 Starts a stock nginx (worker_processes 1, pinned to the second core when there is one) serving
-a live-like playlist that gains one 10 KB segment per second. Then, for each side in turn, a
-subprocess pinned to the first core runs viewers under a real Locust Environment + LocalRunner:
-every viewer polls the playlist once a second at its own random phase and then fetches the
-newest segment (2 requests/s). The viewer count steps up; each step spawns, settles for
-`--warmup` seconds and is measured for `--measure` seconds. A step passes when at least 95% of
-requests leave within 50 ms of their intended time, at most 1% fail and the request rate is at
-least 95% of the scheduled 2/s per viewer. The cores may be shared: `waited_pct` is the share
-of the step the generator was runnable but waited for its core (/proc/self/schedstat). A
-failing step is measured once more, and a third time if other processes took more than 5% of
-the core (each time after a new warm-up); stepping stops at the first step whose attempts all
-fail. Each side calls gc.freeze() after spawning, so full collections skip the users'
-long-lived objects (--no-freeze: off).
+a live-like stream: a master playlist naming one rendition, whose media playlist gains one
+10 KB segment per second, each with its EXT-X-PROGRAM-DATE-TIME. Then, for each side in turn,
+a subprocess pinned to the first core runs viewers under a real Locust Environment +
+LocalRunner, each making 2 requests/s (a playlist, then the newest segment). The viewer count
+steps up; each step spawns, settles for `--warmup` seconds and is measured for `--measure`
+seconds. A step passes when at least 95% of requests leave within 50 ms of their intended
+time, at most 1% fail and the request rate is at least 95% of the scheduled 2/s per viewer.
+The cores may be shared: `waited_pct` is the share of the step the generator was runnable but
+waited for its core (/proc/self/schedstat). A failing step is measured once more, and a third
+time if other processes took more than 5% of the core (each time after a new warm-up);
+stepping stops at the first step whose attempts all fail. Each side calls gc.freeze() after
+spawning, so full collections skip the users' long-lived objects (--no-freeze: off).
 
-The sides: "lean" is livefire's LeanHttpClient; "baseline" is the same viewer on Locust's stock
-FastHttpUser client (geventhttpclient). Both report every request to Locust's statistics. A
-playlist poll is intended at its slot, a segment at the moment its playlist was in hand. The
-lean side's send time is stamped just before the send syscall; the baseline's just before
-FastHttpSession.get (it exposes nothing later), which flatters the baseline slightly.
-Loopback only; takes about two minutes.
+The sides: "lean" is livefire's LeanHttpClient under a bare viewer (poll the media playlist
+once a second at its own random phase, fetch the newest segment); "baseline" is that bare
+viewer on Locust's stock FastHttpUser client (geventhttpclient); "livefire" is livefire's real
+viewer, the `loadgen.users.Viewer` Locust user, set up as loadgen/locustfile.py sets it up
+(telemetry shipper and all, no master) and watching the master playlist directly (no router):
+m3u8 parsing, ABR, player-buffer model, clock estimate, its Recorder shipped once a second,
+the event-loop probe and the audience sample. All report every request to Locust's
+statistics. A bare viewer's poll is intended at its slot, a segment at the moment its playlist
+was in hand; the real viewer states its own intended times (a poll one target duration after
+it last acted, a segment when its playlist arrived) and the benchmark reads them, with the
+send times, from Locust's request event. LeanHttpClient stamps the send time just before the
+send syscall; the baseline's is stamped just before FastHttpSession.get (it exposes nothing
+later), which flatters the baseline slightly. After the livefire side, a second table shows
+what its viewers recorded themselves in each measured window (whole seconds only): their
+schedule-lag p99, the stream latency they computed (a polling viewer discovers a segment up
+to 1 s late), segments, stalls, session restarts and the seconds the worker marked itself
+unreliable. Loopback only; takes about three minutes.
 
 Prints a table per step and ends with one line:
     viewers_per_core=N baseline_viewers_per_core=M ratio=N/M self_p99_ms=P
-where N and M are the largest passing steps and P is the lean side's self-added send delay p99
-(actual send − intended send) at N viewers. N equal to the largest step means "at least N".
+    livefire_viewers_per_core=L livefire_ratio=L/M livefire_self_p99_ms=Q
+(one line) where N, M and L are the largest passing steps of the lean, baseline and livefire
+sides, and P and Q the self-added send delay p99 (actual send − intended send) of the lean
+side at N and of the livefire side at L viewers. A figure equal to the largest step means
+"at least that many". L, the real viewer's figure, is the one to size workers by (ci/k8s).
 """
 
 from __future__ import annotations
@@ -38,10 +52,14 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from live_origin import LiveOrigin, die_with_parent
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from livefire import telemetry as tm
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_STEPS = "500,1000,1250,1500,2000,2500,3000,4000,5000,6000,7000"
@@ -59,14 +77,26 @@ COLUMNS = (
     "waited_pct",
     "passed",
 )
+OWN_COLUMNS = (
+    "viewers",
+    "attempt",
+    "lag_p99_ms",
+    "stream_latency_p50_ms",
+    "stream_latency_p99_ms",
+    "segments",
+    "stalls",
+    "restarts",
+    "unreliable_s",
+)
 
 
-def run_side(side: str, origin: LiveOrigin, args: argparse.Namespace, cpu: int) -> list[dict]:
+def run_side(side: str, url: str, args: argparse.Namespace, cpu: int, *extra: str) -> list[dict]:
     """Run one side's steps in a pinned subprocess; print and return its step results."""
     command = [sys.executable, str(HERE / "viewer_load.py"), "--side", side]
-    command += ["--url", origin.playlist_url, "--steps", args.steps, "--cpu", str(cpu)]
+    command += ["--url", url, "--steps", args.steps, "--cpu", str(cpu)]
     command += ["--warmup", str(args.warmup), "--measure", str(args.measure)]
     command += ["--no-freeze"] if args.no_freeze else []
+    command += extra
     print(f"\n{side}: {'  '.join(COLUMNS)}", flush=True)
     steps: list[dict] = []
     process = subprocess.Popen(
@@ -89,6 +119,42 @@ def run_side(side: str, origin: LiveOrigin, args: argparse.Namespace, cpu: int) 
     return steps
 
 
+def print_own_telemetry(steps: list[dict], run_dir: Path) -> None:
+    """What the livefire viewers recorded themselves (their Recorder's per-second histograms
+    and counters, as shipped) in each step's measured window, whole seconds only."""
+    series = tm.read_series(run_dir / "telemetry" / "series.jsonl")
+    if not series:  # the side died before its final batch: what it had shipped
+        series = tm.merge_batches(tm.read_batches(run_dir / "telemetry" / "batches.jsonl"))
+    print(f"\nlivefire, own telemetry: {'  '.join(OWN_COLUMNS)}")
+    for step in steps:
+        window = tm.Second(0)
+        for second in series:
+            if step["started"] <= second.t and second.t + 1 <= step["ended"]:
+                window.merge(second)
+        own = own_figures(window) | {"viewers": step["viewers"], "attempt": step["attempt"]}
+        print("livefire: " + "  ".join(str(own[column]) for column in OWN_COLUMNS))
+
+
+def own_figures(window: tm.Second) -> dict[str, object]:
+    def ms(metric: str, percentile: float) -> object:
+        histogram = window.histograms.get(metric)
+        if histogram is None or not histogram.get_total_count():
+            return "-"
+        return round(histogram.get_value_at_percentile(percentile) / 1000.0, 1)  # µs → ms
+
+    counters = window.counters
+    unreliable = sum(n for name, n in counters.items() if name.startswith(tm.WORKER_UNRELIABLE))
+    return {
+        "lag_p99_ms": ms(tm.SCHEDULE_LAG, 99),
+        "stream_latency_p50_ms": ms(tm.STREAM_LATENCY, 50),
+        "stream_latency_p99_ms": ms(tm.STREAM_LATENCY, 99),
+        "segments": counters.get(tm.SEGMENTS, 0),
+        "stalls": counters.get(tm.STALLS, 0),
+        "restarts": counters.get(tm.SESSION_RESTARTS, 0),
+        "unreliable_s": unreliable,
+    }
+
+
 def capacity(steps: list[dict]) -> dict | None:
     """The largest step that passed, if any."""
     passed = [step for step in steps if step["passed"]]
@@ -108,19 +174,29 @@ def main() -> None:
     load_cpu, nginx_cpu = cores[0], (cores[1] if len(cores) > 1 else None)
     print(f"load generator on core {load_cpu}, nginx on core {nginx_cpu}, nofile={hard}")
     started = time.monotonic()
-    with LiveOrigin(cpu=nginx_cpu) as origin:
-        lean = run_side("lean", origin, args, load_cpu)
-        baseline = run_side("baseline", origin, args, load_cpu)
-    best, base = capacity(lean), capacity(baseline)
-    viewers = best["viewers"] if best else 0
+    with LiveOrigin(cpu=nginx_cpu) as origin, tempfile.TemporaryDirectory() as run_dir:
+        lean = run_side("lean", origin.playlist_url, args, load_cpu)
+        baseline = run_side("baseline", origin.playlist_url, args, load_cpu)
+        real = run_side("livefire", origin.master_url, args, load_cpu, "--run-dir", run_dir)
+        print_own_telemetry(real, Path(run_dir))
+    base = capacity(baseline)
     base_viewers = base["viewers"] if base else 0
-    ratio = f"{viewers / base_viewers:.2f}" if base_viewers else "inf"
-    self_p99 = best["self_p99_ms"] if best else float("nan")
+    viewers, ratio, self_p99 = figures(capacity(lean), base_viewers)
+    real_viewers, real_ratio, real_self_p99 = figures(capacity(real), base_viewers)
     print(f"\n({time.monotonic() - started:.0f} s)")
     print(
         f"viewers_per_core={viewers} baseline_viewers_per_core={base_viewers} "
-        f"ratio={ratio} self_p99_ms={self_p99}"
+        f"ratio={ratio} self_p99_ms={self_p99} "
+        f"livefire_viewers_per_core={real_viewers} livefire_ratio={real_ratio} "
+        f"livefire_self_p99_ms={real_self_p99}"
     )
+
+
+def figures(best: dict | None, base_viewers: int) -> tuple[int, str, float]:
+    """A side's capacity, its ratio to the baseline's and its self-added p99 there."""
+    viewers = best["viewers"] if best else 0
+    ratio = f"{viewers / base_viewers:.2f}" if base_viewers else "inf"
+    return viewers, ratio, best["self_p99_ms"] if best else float("nan")
 
 
 if __name__ == "__main__":
