@@ -22,7 +22,10 @@ import argparse
 import logging
 import os
 import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from chaos.journal import REVERT_FAILED, Entry, Journal, now
@@ -111,6 +114,29 @@ def _give_up(journal: Journal, active: list[Entry], retry_for: float) -> None:
         except OSError:
             log.exception("cannot journal that %s is still active", entry.fault_id)
     log.error("gave up on %s", ", ".join(e.fault_id for e in active))
+
+
+def detach(run_dir: Path, watched: int, log_path: Path, forget: Iterable[str] = ()) -> int:
+    """Start a watchdog that outlives its starter (its own session, `--adopted
+    --until-idle`): it watches `watched`, then retries whatever is still active until nothing
+    is. `forget` names environment variables it must not inherit (e.g. a run marker that
+    would have the run's cleanup kill it). Returns its pid."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = {k: v for k, v in os.environ.items() if k not in set(forget)}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    argv = [sys.executable, "-m", "chaos.watchdog", "--journal", str(run_dir)]
+    argv += ["--parent", str(watched), "--adopted", "--until-idle"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        child = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+        )
+    return child.pid
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,20 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from livefire_stubs.launcher import start_platform
-from livefire_stubs.topology import TOPOLOGIES, Topology
 
+from chaos import watchdog
 from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
-from livefire.errors import LivefireError, RunAborted, ScenarioError
+from livefire.errors import LivefireError, RunAborted
 from livefire.ledger import settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.processes import MARKER, ProcessGroup
-from livefire.registry import suggest
 from livefire.scenario import LoadedScenario
 from livefire.slis import SLIS
+from livefire.target import check_targets, endpoints, target_kinds, topology_for
 from livefire.telemetry import (
     ClockBounds,
     Second,
@@ -85,78 +84,6 @@ class RunOutcome:
     clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
     error: str = ""
     revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """What the users need from a target description."""
-
-    router: str | None
-    chat: list[str]
-    gifts: str | None
-    discovery: str | None
-    origin: str | None
-    region_shares: dict[str, float]
-
-
-def endpoints(description: dict[str, Any]) -> Endpoints:
-    chat = description.get("chat") or []
-    return Endpoints(
-        router=description.get("router") or None,
-        chat=[chat] if isinstance(chat, str) else list(chat),
-        gifts=description.get("gifts") or None,
-        discovery=description.get("discovery") or None,
-        origin=description.get("origin") or None,
-        region_shares=dict(description.get("region_shares") or {}),
-    )
-
-
-def topology_for(loaded: LoadedScenario) -> Topology:
-    embedded = loaded.scenario.target.embedded
-    assert embedded is not None
-    if embedded.topology not in TOPOLOGIES:
-        raise ScenarioError(
-            [
-                loaded.problem(
-                    ("target", "embedded", "topology"), f"unknown topology '{embedded.topology}'"
-                )
-            ]
-        )
-    return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
-
-
-def target_kinds(topology: Topology) -> dict[str, set[str]]:
-    """What kind of fault each declared target of an embedded platform can take."""
-    kinds: dict[str, set[str]] = {name: {"proxy"} for name in topology.proxies()}
-    kinds.update({name: {"process"} for name in topology.processes()})
-    for name in ("redis-primary", "redis-replica"):  # a proxy too, if the topology has it
-        kinds[name] = kinds.get(name, set()) | {"process"}
-    kinds["redis"] = {"redis", "process"}
-    return {name: kinds.get(name, set()) for name in topology.fault_targets()}
-
-
-def check_targets(loaded: LoadedScenario, kinds: dict[str, set[str]]) -> None:
-    """Every fault must aim at a declared target of the kind it acts on: refused before
-    anything starts."""
-    problems = []
-    for index, spec in enumerate(loaded.scenario.faults):
-        where = ("faults", index, "target")
-        if spec.target not in kinds:
-            hint = suggest(spec.target, tuple(kinds))
-            problems.append(loaded.problem(where, f"undeclared target '{spec.target}'{hint}"))
-            continue
-        needed = FAULTS.get(spec.fault).target_kind
-        if needed not in kinds[spec.target]:
-            offers = ", ".join(sorted(kinds[spec.target])) or "nothing"
-            problems.append(
-                loaded.problem(
-                    where,
-                    f"fault '{spec.fault}' needs a {needed} target, but '{spec.target}' "
-                    f"offers: {offers}",
-                )
-            )
-    if problems:
-        raise ScenarioError(problems)
 
 
 class Conductor:
@@ -259,20 +186,8 @@ class Conductor:
     def _leave_watchdog(self) -> None:
         """A watchdog that outlives us (no run marker, not our child for long): it retries
         the faults our last revert could not undo until none is active, or gives up."""
-        env = {k: v for k, v in os.environ.items() if k != MARKER}
-        argv = [sys.executable, "-m", "chaos.watchdog", "--journal", str(self.run_dir)]
-        argv += ["--parent", str(os.getpid()), "--adopted", "--until-idle"]
-        (self.run_dir / "logs").mkdir(exist_ok=True)
-        with (self.run_dir / "logs" / "watchdog-detached.log").open("ab") as log:
-            child = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-            )
-        self.outcome.revert_watchdog = child.pid
+        log = self.run_dir / "logs" / "watchdog-detached.log"
+        self.outcome.revert_watchdog = watchdog.detach(self.run_dir, os.getpid(), log, [MARKER])
 
     def _shortfall(self, planned: list[PlannedFault], load: LoadRunner) -> str:
         """Why a run whose load ended is not complete, or "" when it is."""

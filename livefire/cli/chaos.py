@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-import chaos
+from chaos import watchdog
 from chaos.journal import Journal
 from chaos.model import FAULTS, FaultType, TargetRef
 from chaos.plugins import load_plugins
@@ -132,7 +130,8 @@ def run_inject(args: argparse.Namespace) -> int:
         FaultSession(journal).inject(fault_id, fault.name, args.target, driver, ttl)
     finally:  # a failed injection whose own revert failed still gets its watchdog
         if any(entry.fault_id == fault_id for entry in journal.active()):
-            pid = _start_watchdog(args.journal, watched, fault_id)
+            log = args.journal / "logs" / f"watchdog-{fault_id}.log"
+            pid = watchdog.detach(args.journal, watched, log)
     print(
         f"injected {fault_id}: {fault.name} on {args.target}; reverted in "
         f"{format_duration(ttl)} or when pid {watched} exits (watchdog pid {pid})\n"
@@ -169,23 +168,3 @@ def _params(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             params[key] = value
     return params
-
-
-def _start_watchdog(run_dir: Path, watched: int, fault_id: str) -> int:
-    """A detached watchdog that outlives this command; it exits once nothing is active."""
-    logs = run_dir / "logs"
-    logs.mkdir(exist_ok=True)
-    root = str(Path(chaos.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-    argv = [sys.executable, "-m", "chaos.watchdog", "--journal", str(run_dir)]
-    argv += ["--parent", str(watched), "--adopted", "--until-idle"]
-    with (logs / f"watchdog-{fault_id}.log").open("ab") as log:
-        child = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
-    return child.pid

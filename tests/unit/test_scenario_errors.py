@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from livefire.conductor import check_targets, target_kinds, topology_for
 from livefire.errors import ScenarioError
 from livefire.scenario import load_scenario
+from livefire.target import check_targets, target_kinds, topology_for
 
 BAD = Path(__file__).parent.parent / "fixtures" / "bad_scenarios"
 

@@ -8,8 +8,8 @@ import pytest
 from livefire_stubs.sabotage import check_sabotages, sabotages_for
 from livefire_stubs.topology import TOPOLOGIES, load_topology, parse_topology
 
-from livefire.conductor import target_kinds
 from livefire.errors import SetupError
+from livefire.target import target_kinds
 
 
 def test_default_topology_names_every_fault_target() -> None:

@@ -1,0 +1,86 @@
+"""What a scenario's target offers the run: the endpoints users need, the embedded topology,
+and which kind of fault each declared target can take — checked before anything starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from livefire_stubs.topology import TOPOLOGIES, Topology
+
+from chaos.model import FAULTS
+from livefire.errors import ScenarioError
+from livefire.registry import suggest
+from livefire.scenario import LoadedScenario
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """What the users need from a target description."""
+
+    router: str | None
+    chat: list[str]
+    gifts: str | None
+    discovery: str | None
+    origin: str | None
+    region_shares: dict[str, float]
+
+
+def endpoints(description: dict[str, Any]) -> Endpoints:
+    chat = description.get("chat") or []
+    return Endpoints(
+        router=description.get("router") or None,
+        chat=[chat] if isinstance(chat, str) else list(chat),
+        gifts=description.get("gifts") or None,
+        discovery=description.get("discovery") or None,
+        origin=description.get("origin") or None,
+        region_shares=dict(description.get("region_shares") or {}),
+    )
+
+
+def topology_for(loaded: LoadedScenario) -> Topology:
+    embedded = loaded.scenario.target.embedded
+    assert embedded is not None
+    if embedded.topology not in TOPOLOGIES:
+        raise ScenarioError(
+            [
+                loaded.problem(
+                    ("target", "embedded", "topology"), f"unknown topology '{embedded.topology}'"
+                )
+            ]
+        )
+    return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
+
+
+def target_kinds(topology: Topology) -> dict[str, set[str]]:
+    """What kind of fault each declared target of an embedded platform can take."""
+    kinds: dict[str, set[str]] = {name: {"proxy"} for name in topology.proxies()}
+    kinds.update({name: {"process"} for name in topology.processes()})
+    for name in ("redis-primary", "redis-replica"):  # a proxy too, if the topology has it
+        kinds[name] = kinds.get(name, set()) | {"process"}
+    kinds["redis"] = {"redis", "process"}
+    return {name: kinds.get(name, set()) for name in topology.fault_targets()}
+
+
+def check_targets(loaded: LoadedScenario, kinds: dict[str, set[str]]) -> None:
+    """Every fault must aim at a declared target of the kind it acts on: refused before
+    anything starts."""
+    problems = []
+    for index, spec in enumerate(loaded.scenario.faults):
+        where = ("faults", index, "target")
+        if spec.target not in kinds:
+            hint = suggest(spec.target, tuple(kinds))
+            problems.append(loaded.problem(where, f"undeclared target '{spec.target}'{hint}"))
+            continue
+        needed = FAULTS.get(spec.fault).target_kind
+        if needed not in kinds[spec.target]:
+            offers = ", ".join(sorted(kinds[spec.target])) or "nothing"
+            problems.append(
+                loaded.problem(
+                    where,
+                    f"fault '{spec.fault}' needs a {needed} target, but '{spec.target}' "
+                    f"offers: {offers}",
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
