@@ -43,7 +43,7 @@ class FaultWindow:
 @dataclass(frozen=True)
 class Check:
     promise: str  # the SLO's name, e.g. stream_latency_p95, or recovery:FAULT
-    phase: str  # overall | before_faults | during_faults | after_faults | a fault id
+    phase: str  # overall, before/during/after_faults, during:FAULT_ID, FAULT_ID:SLI, after_run
     threshold: float
     measured: float | None
     passed: bool
@@ -172,6 +172,9 @@ def phase_checks(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindo
     for name, phase_slos, seconds in phases:
         if phase_slos is not None:
             checks += check_phase(name, phase_slos, seconds)
+    if slos.during_faults is not None and len(windows) > 1:  # each fault on its own, too:
+        for w in windows:  # a mild fault must not dilute a severe one's breach
+            checks += check_phase(f"during:{w.fault_id}", slos.during_faults, during(run, [w]))
     return checks
 
 

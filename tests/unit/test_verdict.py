@@ -147,3 +147,16 @@ def test_many_overloaded_workers_are_named_up_to_a_limit() -> None:
             second.count(tm.WORKER_UNRELIABLE + f"w{w:02}")
     reasons = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, []).inconclusive
     assert len(reasons) == 11 and reasons[-1] == "load generator overloaded: 15 more worker ranges"
+
+
+def test_with_several_faults_each_is_also_judged_on_its_own() -> None:
+    faults = [
+        FaultWindow("f0", "edge-latency", "edge-apac", T0 + 5, T0 + 45),  # mild, long
+        FaultWindow("f1", "origin-brownout", "origin", T0 + 46, T0 + 47.5),  # severe, short
+    ]
+    slos = Slos(during_faults=PhaseSlos(stream_latency_p95=0.5))
+    verdict = evaluate(series({range(5, 45): 0.2, range(46, 48): 2.0}), slos, T0, T0 + 60, faults)
+    by = {c.phase: c for c in verdict.checks}
+    assert by["during_faults"].passed  # 2 bad seconds of 42: inside the union's p95
+    assert by["during:f0"].passed and not by["during:f1"].passed
+    assert by["during:f1"].measured > 1.9
