@@ -101,6 +101,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating edge/nginx runs")
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("edge_bench: wrk not found: apt-get install wrk (bootstrap.sh does)")
     best = {"edge": 0.0, "nginx": 0.0}
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as servers:
         urls = {

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-sentinel ffmpeg nginx-light iproute2 iptables)
+packages=(redis-server redis-sentinel ffmpeg nginx-light iproute2 iptables wrk)  # wrk: edge_bench
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
