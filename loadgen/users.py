@@ -197,7 +197,7 @@ class Searcher(LivefireUser):
             self.recorder.observe(tm.SEARCH_LATENCY, result.latency_ms / 1000, at=intended)
             if not result.ok:
                 self.recorder.count(tm.SEARCH_ERRORS, at=intended)
-            self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - intended), at=at)
+            self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.began - intended), at=at)
 
 
 class Creator(LivefireUser):

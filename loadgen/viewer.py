@@ -87,7 +87,7 @@ class ViewerSession:
         self.ready_at = result.last_byte if result.ok else None
         self.recorder.count(tm.REQUESTS, at=at)
         self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=at)
-        self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.sent - result.intended), at=at)
+        self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.began - result.intended), at=at)
         if not result.ok:
             self.recorder.count(tm.REQUEST_ERRORS, at=at)
             self.failures += 1
@@ -104,7 +104,7 @@ class ViewerSession:
         abr = Abr([v.bandwidth for v in variants])
         floor = quality_floor(variants, self.quality_target)
         media_url = variants[abr.index].uri
-        playlist = self._load(media_url, self.started)
+        playlist = self._load(media_url)  # due the moment the master playlist is in hand
         first_live = playlist.last_seq + 1  # segments from here on were discovered live
         next_seq = max(playlist.segments[0].seq, playlist.last_seq - HOLD_BACK_SEGMENTS + 1)
         best = abr.index  # the best rendition reached: the default quality target

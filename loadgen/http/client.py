@@ -169,8 +169,9 @@ def _result(
         headers=headers,
         body=body,
         error=error,
-        intended=sent if intended is None else intended,
+        intended=started if intended is None else intended,
         sent=sent,
+        began=started,
         first_byte=exchange.first_byte,
         last_byte=exchange.last_byte if error is None else 0.0,
     )

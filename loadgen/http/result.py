@@ -29,6 +29,10 @@ class HttpResult:
     """When the request was meant to leave (the real send time unless the caller scheduled it)."""
     sent: float
     """When the first byte was written (when the attempt started, if nothing was written)."""
+    began: float
+    """When the client began the attempt, before any connect. The generator's own lateness is
+    `began − intended`: a slow connect (a SYN retried, a full accept queue) is the network's
+    or the server's time, not the load generator's."""
     first_byte: float
     """When the first response byte arrived; 0.0 if none did."""
     last_byte: float
@@ -47,8 +51,8 @@ class HttpResult:
 
     @property
     def self_delay_ms(self) -> float:
-        """How late the generator itself sent the request: sent − intended, in milliseconds."""
-        return (self.sent - self.intended) * 1000.0
+        """How late the generator itself began the request: began − intended, in ms."""
+        return (self.began - self.intended) * 1000.0
 
 
 class RequestFailed(Exception):

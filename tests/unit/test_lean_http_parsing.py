@@ -119,7 +119,7 @@ def test_garbage_is_a_response_error() -> None:
 def _result(**changes: object) -> HttpResult:
     fields: dict[str, object] = dict(
         url="http://h/", status=200, headers={}, body=b"", error=None,
-        intended=100.0, sent=100.02, first_byte=100.3, last_byte=100.5,
+        intended=100.0, began=100.02, sent=100.03, first_byte=100.3, last_byte=100.5,
     )  # fmt: skip
     fields.update(changes)
     return HttpResult(**fields)  # type: ignore[arg-type]
