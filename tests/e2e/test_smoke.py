@@ -35,6 +35,10 @@ def test_smoke_passes_and_leaves_nothing_behind(run_dir: Path) -> None:
     during = [r["latency_p95_ms"] for r in report["timeline"] if 22 <= r["t"] <= 33]
     before = [r["latency_p95_ms"] for r in report["timeline"] if 12 <= r["t"] <= 19]
     assert min(during) - max(before) >= 300
+    # one machine, one clock: the worker's estimated offset bound must hold zero
+    [clock] = report["clocks"].values()
+    assert clock["samples"] > 1000
+    assert abs(clock["offset_ms"]) <= clock["uncertainty_ms"] + 0.2
     assert "RESULT: PASS" in out
     for name in ("junit.xml", "report.html", "metrics.prom"):
         assert f"report: {run_dir / name}" in out
