@@ -20,6 +20,7 @@ from livefire.telemetry import (
     Second,
 )
 from loadgen.clock import ClockEstimator
+from loadgen.config import LoadConfig
 
 MAX_BACKFILL_S = 600
 
@@ -46,7 +47,12 @@ class Watcher(Protocol):
 
 
 class Recorder:
-    def __init__(self, worker: str, max_lag: float = 0.05, max_stall: float = 0.1) -> None:
+    def __init__(
+        self,
+        worker: str,
+        max_lag: float = LoadConfig.max_schedule_lag_p99,
+        max_stall: float = LoadConfig.max_event_loop_stall,
+    ) -> None:
         self.worker = worker
         self.max_lag = max_lag  # a second whose schedule lag p99 exceeds this is unreliable
         self.max_stall = max_stall  # so is a second with an event-loop stall longer than this

@@ -58,7 +58,7 @@ class ViewerSession:
     ) -> None:
         self.max_stall = max_stall
         self.decode_sample = decode_sample  # share of segments checked with PyAV
-        self.on_broken = on_broken  # the stream was not preserved (a stall > max_stall)
+        self.on_broken = on_broken  # not preserved (a stall > max_stall); implies degraded
         self.on_started = on_started  # the first segment arrived
         self.on_degraded = on_degraded  # quality not held: a stall, or a drop below target
         self.quality_target = quality_target  # lowest acceptable height; None: best reached
@@ -130,7 +130,6 @@ class ViewerSession:
     def _watch_stall(self, now: float) -> None:
         """A stall still going on counts too: a stream that never comes back is broken."""
         if self.player.stalled_for(now) > self.max_stall:
-            self.on_degraded()
             self.on_broken()
 
     def _variants(self) -> list[Variant]:
