@@ -28,9 +28,8 @@ from pathlib import Path
 import _procs  # noqa: F401  (sys.path)
 import requests
 from livefire_stubs.launcher import child_env
-from livefire_stubs.redis_cluster import free_port
 
-from livefire.processes import ProcessGroup
+from livefire.base.processes import ProcessGroup, free_port
 
 SEGMENT = os.urandom(100 * 1024)
 NGINX_CONF = """daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid;

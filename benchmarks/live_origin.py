@@ -24,6 +24,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from livefire.base.processes import free_port
+
 NGINX = "/usr/sbin/nginx"
 WINDOW = 6
 """Segments listed in the playlist; files are kept twice as long for late viewers."""
@@ -64,7 +66,7 @@ class LiveOrigin:
         self.segment = os.urandom(segment_bytes)
         self.cpu = cpu
         self.root = Path(tempfile.mkdtemp(prefix="livefire-origin-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.playlist_url = f"http://127.0.0.1:{self.port}/live/index.m3u8"
         self.master_url = f"http://127.0.0.1:{self.port}/live/master.m3u8"
         self._captured: dict[int, float] = {}  # sequence → capture start (program-date-time)
@@ -152,12 +154,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
     partial = path.with_suffix(".tmp")
     partial.write_bytes(data)
     partial.replace(path)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:

@@ -19,7 +19,7 @@ from _procs import pss_kb, rss_kb
 from livefire_stubs.launcher import start_platform
 from livefire_stubs.topology import load_topology
 
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ from pathlib import Path
 from live_origin import LiveOrigin, die_with_parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_STEPS = "500,1000,1250,1500,2000,2500,3000,4000,5000,6000,7000"

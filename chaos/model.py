@@ -15,8 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from livefire.errors import FaultError
-from livefire.registry import Registry, suggest
+from livefire.base.errors import FaultError
+from livefire.base.registry import Registry, suggest
 
 TARGET_KINDS = ("proxy", "process", "redis", "command", "webhook")
 

@@ -18,13 +18,9 @@ import importlib.metadata
 
 import chaos.faults  # noqa: F401  (the built-in catalog comes first: plugins cannot shadow it)
 from chaos.model import FAULTS, TARGET_KINDS, FaultType
-from livefire.errors import SetupError
+from livefire.base.errors import PluginError
 
 GROUP = "livefire.faults"
-
-
-class PluginError(SetupError):
-    """A fault plugin was refused; the message names every refused plugin and why."""
 
 
 def load_plugins(strict: bool = True) -> list[str]:

@@ -26,7 +26,7 @@ from chaos.journal import (
     now,
 )
 from chaos.model import DRIVERS, Driver, Fallback
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chaos.model import TargetRef
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 
 
 class Model(BaseModel):

@@ -22,7 +22,6 @@ import argparse
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from chaos.journal import REVERT_FAILED, Entry, Journal, now
 from chaos.safety import revert_active
+from livefire.base.processes import spawn_detached
 
 POLL_S = 0.5
 BACKOFF_MAX_S = 15.0  # the longest pause between retries once orphaned
@@ -126,17 +126,7 @@ def detach(run_dir: Path, watched: int, log_path: Path, forget: Iterable[str] = 
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     argv = [sys.executable, "-m", "chaos.watchdog", "--journal", str(run_dir)]
     argv += ["--parent", str(watched), "--adopted", "--until-idle"]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        child = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
-    return child.pid
+    return spawn_detached(argv, log_path, env).pid
 
 
 def main() -> None:

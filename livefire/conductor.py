@@ -29,15 +29,9 @@ from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
-from livefire.errors import LivefireError, RunAborted
-from livefire.ledger import settled_ledger
-from livefire.live import LiveSeries, breached
-from livefire.loadrunner import LoadRunner
-from livefire.processes import MARKER, ProcessGroup
-from livefire.scenario import LoadedScenario
-from livefire.slis import SLIS
-from livefire.target import check_targets, endpoints, target_kinds, topology_for
-from livefire.telemetry import (
+from livefire.base.errors import LivefireError, RunAborted
+from livefire.base.processes import MARKER, ProcessGroup
+from livefire.base.telemetry import (
     ClockBounds,
     Second,
     merge_batches,
@@ -46,6 +40,12 @@ from livefire.telemetry import (
     worker_clocks,
     write_series,
 )
+from livefire.ledger import settled_ledger
+from livefire.live import LiveSeries, breached
+from livefire.loadrunner import LoadRunner
+from livefire.scenario import LoadedScenario
+from livefire.slis import SLIS
+from livefire.target import check_targets, endpoints, target_kinds, topology_for
 from livefire.timeline import PlannedFault, plan
 from loadgen.config import LoadConfig
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 
 PAGE = 1000
 

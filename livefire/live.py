@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from livefire.base.telemetry import Batch, Second
 from livefire.scenario.schema import Guard
 from livefire.slis import SLIS, format_value
-from livefire.telemetry import Batch, Second
 
 SETTLE_S = 3  # a second is judged live only this long after it ended (late batches)
 

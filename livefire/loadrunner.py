@@ -4,30 +4,17 @@ by the conductor. Remote workers join the same master with `livefire worker --ma
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import time
 from pathlib import Path
 
 import loadgen
-from livefire.errors import SetupError
-from livefire.processes import Child, ProcessGroup
+from livefire.base.errors import SetupError
+from livefire.base.processes import Child, ProcessGroup, free_port
 from loadgen.config import LoadConfig
+from loadgen.kinds import USER_KINDS
 
 LOCUSTFILE = str(Path(loadgen.__file__).with_name("locustfile.py"))
-USER_CLASSES = {
-    "viewer": "Viewer",
-    "chatter": "Chatter",
-    "gifter": "Gifter",
-    "searcher": "Searcher",
-    "creator": "Creator",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def master_argv(
@@ -94,7 +81,7 @@ class LoadRunner:
         self.telemetry = Path(config.run_dir) / "telemetry"
 
     def start(self) -> None:
-        classes = [USER_CLASSES[k] for k, n in self.config.users.items() if n and k in USER_CLASSES]
+        classes = [USER_KINDS[k] for k, n in self.config.users.items() if n and k in USER_KINDS]
         if not classes:
             raise SetupError("the scenario starts no users this load generator knows")
         argv = master_argv(self.config, self.workers + self.remote, self.bind, self.port, classes)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from livefire.base.telemetry import Second
 from livefire.slis import Sli
-from livefire.telemetry import Second
 
 PerSecond = dict[int, float | None]
 

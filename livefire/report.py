@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.conductor import RunOutcome
 from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total

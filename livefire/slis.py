@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from hdrh.histogram import HdrHistogram
 
-from livefire import telemetry as tm
-from livefire.registry import Registry
+from livefire.base import telemetry as tm
+from livefire.base.registry import Registry
 
 
 @dataclass(frozen=True)

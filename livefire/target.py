@@ -9,8 +9,8 @@ from typing import Any
 from livefire_stubs.topology import TOPOLOGIES, Topology
 
 from chaos.model import FAULTS
-from livefire.errors import ScenarioError
-from livefire.registry import suggest
+from livefire.base.errors import ScenarioError
+from livefire.base.registry import suggest
 from livefire.scenario import LoadedScenario
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
+from livefire.base.telemetry import ClockBounds, Second
 from livefire.reconcile import Reconciliation
 from livefire.recovery import per_second, recovery_time
 from livefire.scenario.schema import PhaseSlos, Slos
 from livefire.slis import SLIS, Sli, format_value, percentile, total
-from livefire.telemetry import ClockBounds, Second
 
 MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
 EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)

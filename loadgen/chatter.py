@@ -23,7 +23,7 @@ import gevent
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from loadgen.recorder import Recorder
 
 RECONNECT_S = 1.0

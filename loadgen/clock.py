@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
-from livefire.telemetry import ClockBounds
+from livefire.base.telemetry import ClockBounds
 
 _DATE_CACHE_MAX = 64  # distinct Date values kept parsed (they change once a second)
 

@@ -12,7 +12,7 @@ from typing import Any
 import gevent
 import requests
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from loadgen.recorder import Recorder
 from loadgen.source import live_ts
 

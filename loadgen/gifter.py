@@ -13,7 +13,7 @@ from typing import Any
 import gevent
 import requests
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from loadgen.recorder import Recorder
 
 RETRY_S = 0.2

@@ -13,17 +13,14 @@ from locust import LoadTestShape, events
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from loadgen import shipping
+from loadgen import shipping, users
 from loadgen.config import LoadConfig
+from loadgen.kinds import USER_KINDS
 from loadgen.shape import fraction_at
 from loadgen.users import Chatter, Creator, Gifter, Searcher, Viewer
 
-USER_CLASSES = {
-    "viewer": Viewer,
-    "chatter": Chatter,
-    "gifter": Gifter,
-    "searcher": Searcher,
-    "creator": Creator,
+USER_CLASSES: dict[str, type[users.LivefireUser]] = {
+    kind: getattr(users, name) for kind, name in USER_KINDS.items()
 }
 
 __all__ = ["Chatter", "Creator", "Gifter", "ScenarioShape", "Searcher", "Viewer"]

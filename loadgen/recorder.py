@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from hdrh.histogram import HdrHistogram
 
-from livefire.telemetry import (
+from livefire.base.telemetry import (
     EVENT_LOOP_STALL,
     HEARTBEAT,
     SCHEDULE_LAG,

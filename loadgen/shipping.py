@@ -21,8 +21,8 @@ import gevent
 from locust.env import Environment
 from locust.runners import STATE_MISSING, LocalRunner, MasterRunner, WorkerRunner
 
-from livefire import telemetry as tm
-from livefire.telemetry import Batch, merge_batches, read_batches, write_series
+from livefire.base import telemetry as tm
+from livefire.base.telemetry import Batch, merge_batches, read_batches, write_series
 from loadgen.config import LoadConfig
 from loadgen.recorder import Recorder
 

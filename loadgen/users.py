@@ -11,7 +11,7 @@ from functools import cache
 import gevent
 from locust import User, constant, task
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from loadgen import shipping
 from loadgen.chatter import ChatSession
 from loadgen.config import LoadConfig

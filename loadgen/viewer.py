@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import gevent
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from loadgen.abr import Abr
 from loadgen.decode import check_segment
 from loadgen.http import HttpResult, LeanHttpClient

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from chaos.model import DRIVERS
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 RETRY_PAUSE_S = 0.5
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chaos.model import DRIVERS, Driver, Fallback
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 
 class AllOf:

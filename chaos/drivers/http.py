@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from chaos.model import DRIVERS
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 RETRY_PAUSE_S = 0.2
 

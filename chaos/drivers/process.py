@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from chaos.model import DRIVERS, TargetRef
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
+from livefire.base.processes import spawn_detached
 
 SIGNALS = {"KILL": signal.SIGKILL, "TERM": signal.SIGTERM, "STOP": signal.SIGSTOP}
 PID_COMMAND_TIMEOUT_S = 10.0
@@ -104,20 +105,10 @@ def running(argv: list[str]) -> list[int]:
 def restart(argv: list[str], log_path: str | None = None) -> None:
     """Start `argv` detached (it outlives whoever reverted: the watchdog exits); fail if it
     exits within RESTART_SETTLE_S."""
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     try:
-        child = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        child = spawn_detached(argv, Path(log_path) if log_path else None)
     except OSError as exc:
         raise FaultError(f"restart {argv[0]}: {exc.strerror or exc}") from None
-    finally:
-        if not isinstance(log, int):
-            log.close()
     try:
         code = child.wait(RESTART_SETTLE_S)
     except subprocess.TimeoutExpired:

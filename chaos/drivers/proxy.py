@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from chaos.model import DRIVERS
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 TIMEOUT_S = 3.0
 ATTEMPTS = 3

@@ -31,7 +31,7 @@ import redis
 
 from chaos.drivers.process import restart, running, start_time
 from chaos.model import DRIVERS
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 TIMEOUT_S = 3.0
 

@@ -20,7 +20,7 @@ class Kill(Params):
     @field_validator("restart_after", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
-        from livefire.scenario.units import parse_duration  # here: the scenario imports us
+        from livefire.base.units import parse_duration  # here: the scenario imports us
 
         return parse_duration(value) if isinstance(value, str) else value
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chaos.drivers.redis import RedisFailover
 from chaos.model import FAULTS, FaultType, Params, TargetRef
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 
 class RedisFailoverParams(Params):

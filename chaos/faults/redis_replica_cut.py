@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chaos.drivers.redis import RedisReplicaCut
 from chaos.model import FAULTS, FaultType, Params, TargetRef
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 
 class RedisReplicaCutParams(Params):

@@ -1,8 +1,8 @@
 """What the fault proxy raises, and the one table of errors its HTTP API answers with.
 
     LivefireError
-    └── ProxyError              the server or a configured proxy could not start (bad config
-        │                       file, refused address, port in use): the CLI exits 2
+    └── ProxyError              (livefire.base.errors) the server or a configured proxy could
+        │                       not start (bad config file, refused address, port in use)
         └── ApiError            one entry of `Err` plus a detail; the API answers it as
                                 `{"error": message, "status": status}` with that HTTP status
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from livefire.errors import LivefireError
+from livefire.base.errors import ProxyError
 
 
 class Err(enum.Enum):
@@ -44,10 +44,6 @@ class Err(enum.Enum):
     @property
     def status(self) -> int:
         return self.value[1]
-
-
-class ProxyError(LivefireError):
-    """The proxy server, its config file or one of its proxies could not be set up."""
 
 
 class ApiError(ProxyError):

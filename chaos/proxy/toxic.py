@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-import difflib
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol
 
 from chaos.proxy.errors import ApiError, Err
+from livefire.base.registry import suggest
 
 
 @dataclasses.dataclass(slots=True)
@@ -121,7 +121,5 @@ def toxic_class(name: Any) -> type[Toxic]:
     if isinstance(name, str) and name in TOXICS:
         return TOXICS[name]
     known = sorted(TOXICS)
-    hint = ""
-    if isinstance(name, str) and (close := difflib.get_close_matches(name, known, n=1)):
-        hint = f"; did you mean {close[0]!r}?"
+    hint = suggest(name, known, listing=False)
     raise ApiError(Err.INVALID_TOXIC_TYPE, f"{name!r}{hint} (known: {', '.join(known)})")

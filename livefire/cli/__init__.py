@@ -13,8 +13,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from livefire.base.errors import LivefireError, ScenarioError, SetupError
 from livefire.cli import chaos, proxy, run, stubs, suite, worker
-from livefire.errors import LivefireError, ScenarioError, SetupError
 
 COMMANDS = (run, suite, stubs, chaos, worker, proxy)
 

@@ -28,12 +28,8 @@ from chaos.model import FAULTS, FaultType, TargetRef
 from chaos.plugins import load_plugins
 from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
-from livefire.errors import LivefireError
-from livefire.scenario.units import format_duration, parse_duration
-
-
-class UsageError(LivefireError):
-    """Bad command-line input (exit 2)."""
+from livefire.base.errors import UsageError
+from livefire.base.units import format_duration, parse_duration
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ import signal
 from pathlib import Path
 
 from chaos.proxy import ProxyServer, load_config
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 
 TOKEN_ENV = "LIVEFIRE_PROXY_TOKEN"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from livefire import report as reports
+from livefire.base.errors import SetupError
 from livefire.conductor import Conductor, RunOptions, Tick
-from livefire.errors import SetupError
 from livefire.judge import Judgement, judge
 from livefire.livemetrics import LiveMetrics
 from livefire.reports import write_all

@@ -14,15 +14,14 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from livefire.errors import SetupError
-from livefire.processes import stragglers
+from livefire.base.errors import SetupError
+from livefire.base.processes import spawn_detached, stragglers
 
 DEFAULT_RUN_DIR = Path("runs/stubs")
 STATE = "stubs.json"
@@ -120,16 +119,8 @@ def _detach(args: argparse.Namespace, run_dir: Path) -> int:
     argv += ["--topology", args.topology]
     argv += [flag for name in args.sabotage for flag in ("--sabotage", name)]
     argv += ["--streams", str(args.streams)] if args.streams is not None else []
-    run_dir.mkdir(parents=True, exist_ok=True)
     log = run_dir / "stubs.log"
-    with log.open("ab") as out:
-        child = subprocess.Popen(
-            argv,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    child = spawn_detached(argv, log)
     deadline = time.monotonic() + DETACH_TIMEOUT_S
     while time.monotonic() < deadline:
         state = _read_state(run_dir)

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from livefire import report as reports
+from livefire.base.errors import ScenarioError
 from livefire.cli.run import _printer, add_load_options, conduct, options
-from livefire.errors import ScenarioError
 from livefire.expectation import meets
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 from livefire.loadrunner import worker_argv
 
 FIRST_BACKOFF_S, MAX_BACKOFF_S = 1.0, 30.0  # waits before rejoining, doubling in between

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from livefire.errors import ReportError
+from livefire.base.errors import ReportError
 from livefire.reports import html, json, junit, prometheus  # noqa: F401  (they register)
 from livefire.reports.base import FORMATS, Report, ReportFormat
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from livefire.registry import Registry
+from livefire.base.registry import Registry
 
 Report = dict[str, Any]
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 import chaos.faults  # noqa: F401  (fills the fault catalog)
 from chaos.model import FAULTS
 from chaos.plugins import load_plugins
-from livefire.errors import Problem, ScenarioError
-from livefire.registry import suggest
+from livefire.base.errors import Problem, ScenarioError
+from livefire.base.registry import suggest
 from livefire.scenario.schema import Scenario
 from livefire.scenario.source import SourceMap, format_path
 

@@ -3,7 +3,7 @@ handles untyped dicts. Every field is documented where it is declared."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -12,13 +12,15 @@ from pydantic import (
     Field,
     Tag,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from chaos.targets import TargetDecl
-from livefire.scenario.units import Duration, Fraction, parse_duration, parse_fraction
+from livefire.base.units import Duration, Fraction, parse_duration, parse_fraction
 from livefire.slis import SLIS
+from loadgen.kinds import USER_KINDS
 
 
 class Model(BaseModel):
@@ -83,18 +85,23 @@ class Target(Model):
         return self
 
 
-class Users(Model):
-    """How many of each simulated user at full load (shape fraction 1.0)."""
-
-    viewer: int = Field(default=0, ge=0)
-    creator: int = Field(default=0, ge=0)
-    chatter: int = Field(default=0, ge=0)
-    gifter: int = Field(default=0, ge=0)
-    searcher: int = Field(default=0, ge=0)  # live-stream discovery searches
+class _UserCounts(Model):
+    """How many of each simulated user at full load (shape fraction 1.0): one integer >= 0
+    per kind in `loadgen.kinds.USER_KINDS`, the one list of them."""
 
     @property
     def total(self) -> int:
-        return self.viewer + self.creator + self.chatter + self.gifter + self.searcher
+        return sum(int(getattr(self, kind)) for kind in USER_KINDS)
+
+
+if TYPE_CHECKING:
+    Users = _UserCounts
+else:
+    Users = create_model(
+        "Users",
+        __base__=_UserCounts,
+        **{kind: (int, Field(default=0, ge=0)) for kind in USER_KINDS},
+    )
 
 
 class RampStep(Model):

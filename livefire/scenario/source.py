@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from livefire.errors import Problem
+from livefire.base.errors import Problem
 
 Path = tuple[str | int, ...]
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from livefire.processes import MARKER
+from livefire.base.processes import MARKER
 
 if TYPE_CHECKING:
     from livefire_stubs.launcher import Platform

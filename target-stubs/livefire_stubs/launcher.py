@@ -40,8 +40,8 @@ import requests
 
 import livefire
 import livefire_stubs
-from livefire.errors import SetupError
-from livefire.processes import MARKER, Child, ProcessGroup, stragglers
+from livefire.base.errors import SetupError
+from livefire.base.processes import MARKER, Child, ProcessGroup, stragglers
 from livefire_stubs.redis_cluster import ClusterError, RedisCluster
 from livefire_stubs.sabotage import check_sabotages, sabotages_for
 from livefire_stubs.topology import REGION_SHARES, Topology

@@ -30,7 +30,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -39,22 +38,15 @@ from typing import Any
 
 import redis
 
-from livefire.processes import MARKER, set_pdeathsig
+from livefire.base.processes import MARKER, free_port, spawn_detached
 
-__all__ = ["ClusterError", "RedisCluster", "RedisNode", "free_port"]
+__all__ = ["ClusterError", "RedisCluster", "RedisNode"]
 
 HOST = "127.0.0.1"
 
 
 class ClusterError(RuntimeError):
     """The cluster did not come up (or answer) in time; the message names the process and log."""
-
-
-def free_port() -> int:
-    """A port free right now on 127.0.0.1 (Redis cannot bind port 0 and report it)."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -352,12 +344,9 @@ class RedisCluster:
 
     def _spawn(self, node: RedisNode) -> None:
         argv = self.restart_argv(node.name)
-        with open(node.dir / "stdout.log", "ab") as out:
-            node.process = subprocess.Popen(
-                argv,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=os.environ | {MARKER: str(self.run_dir)},  # how stragglers are found
-                preexec_fn=set_pdeathsig,  # never outlives its starter, even after a kill -9
-            )
+        node.process = spawn_detached(
+            argv,
+            node.dir / "stdout.log",
+            os.environ | {MARKER: str(self.run_dir)},  # how stragglers are found
+            die_with_parent=True,  # never outlives its starter, even after a kill -9
+        )

@@ -9,7 +9,8 @@ at start with a suggestion.
 from __future__ import annotations
 
 import argparse
-import difflib
+
+from livefire.base.registry import suggest
 
 __all__ = [
     "CONCERNS",
@@ -72,9 +73,7 @@ def sabotage_name(value: str) -> str:
     """argparse type: a known sabotage name, or an error naming the closest one."""
     if value in SABOTAGES:
         return value
-    close = difflib.get_close_matches(value, SABOTAGES, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(SABOTAGES)}"
-    raise argparse.ArgumentTypeError(f"unknown sabotage {value!r}{hint}")
+    raise argparse.ArgumentTypeError(f"unknown sabotage {value!r}{suggest(value, SABOTAGES)}")
 
 
 def add_sabotage_arg(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,6 @@ refused with a suggestion, at the door.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
+from livefire.base.registry import suggest
 
 # Share of viewers per region, from the capacity model (DESIGN.md).
 REGION_SHARES = {"apac": 0.50, "na": 0.24, "eu": 0.16, "other": 0.10}
@@ -96,9 +96,7 @@ def parse_topology(raw: Any, source: str) -> Topology:
         raise SetupError(f"{source}: expected a mapping of topology keys")
     for key in raw:
         if key not in _KEYS:
-            close = difflib.get_close_matches(str(key), _KEYS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known: {sorted(_KEYS)}"
-            raise SetupError(f"{source}: unknown key '{key}'{hint}")
+            raise SetupError(f"{source}: unknown key '{key}'{suggest(str(key), _KEYS)}")
     try:
         return _build(raw)
     except (TypeError, ValueError) as exc:

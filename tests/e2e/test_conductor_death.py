@@ -19,7 +19,7 @@ import requests
 import yaml
 
 from chaos.journal import Journal
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 from tests.e2e.conftest import ROOT, livefire, report_of
 
 pytestmark = pytest.mark.e2e

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from chaos.journal import REVERTED, Journal
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 from tests.e2e.conftest import livefire, report_of
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chaos.journal import Journal
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 from tests.e2e.conftest import SCENARIOS, livefire, report_of
 
 pytestmark = pytest.mark.e2e

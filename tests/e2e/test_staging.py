@@ -13,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 from tests.e2e.conftest import ROOT, livefire, report_of
 
 pytestmark = pytest.mark.e2e

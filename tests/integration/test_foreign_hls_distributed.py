@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from livefire import telemetry as tm
-from livefire.loadrunner import free_port, master_argv, worker_argv
+from livefire.base import telemetry as tm
+from livefire.base.processes import free_port
+from livefire.loadrunner import master_argv, worker_argv
 from livefire.slis import SLIS
 from livefire.verdict import gaps
 from loadgen.config import LoadConfig

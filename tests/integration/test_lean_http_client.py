@@ -20,6 +20,7 @@ from typing import Any
 import gevent
 import pytest
 
+from livefire.base.processes import free_port
 from loadgen.http import LeanHttpClient, RequestFailed
 
 
@@ -151,7 +152,7 @@ def test_invalid_response(servers: Servers, client: LeanHttpClient) -> None:
 
 
 def test_connection_refused_is_status_zero(client: LeanHttpClient) -> None:
-    port = _free_port()
+    port = free_port()
     result = client.get(f"http://127.0.0.1:{port}/x")
     assert (result.status, result.ok) == (0, False)
     assert result.error == f"connection refused by 127.0.0.1:{port}"
@@ -250,7 +251,7 @@ def test_locust_request_event_fields(servers: Servers) -> None:
     intended = time.time() - 0.1
     ok = client.get(f"{servers.http}/bytes/2048?x=1", intended=intended)
     named = client.get(f"{servers.http}/status/503", name="segment")
-    refused = client.get(f"http://127.0.0.1:{_free_port()}/down")
+    refused = client.get(f"http://127.0.0.1:{free_port()}/down")
     client.close()
 
     assert [f["name"] for f in fired] == ["/bytes/2048", "segment", "/down"]
@@ -279,14 +280,6 @@ def test_locust_statistics_see_the_requests(servers: Servers) -> None:
         assert entry.total_content_length == 500
     finally:
         runner.quit()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _answer_after(listener: socket.socket, delay: float, stop: threading.Event) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from livefire_stubs.redis_cluster import RedisCluster
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.ledger import settled_ledger
 from livefire.reconcile import reconcile
 from livefire.slis import SLIS

@@ -20,7 +20,7 @@ from livefire_stubs.launcher import Platform, start_platform
 from livefire_stubs.topology import TOPOLOGIES
 from websockets.asyncio.client import connect
 
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 from tests.integration.conftest import http, wait_for
 from tests.integration.creator import camera, push
 from tests.integration.platform_checks import (

@@ -18,8 +18,8 @@ import requests
 from livefire_stubs.launcher import start_platform
 from livefire_stubs.topology import TOPOLOGIES
 
-from livefire.errors import SetupError
-from livefire.processes import stragglers
+from livefire.base.errors import SetupError
+from livefire.base.processes import stragglers
 from tests.integration.conftest import STUBS, http, wait_for
 from tests.integration.creator import camera, push
 from tests.integration.platform_checks import (

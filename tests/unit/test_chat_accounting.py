@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.slis import SLIS
 from loadgen.chatter import ChatAccount, ChatSession
 from loadgen.recorder import Recorder

@@ -5,9 +5,9 @@ from email.utils import formatdate
 
 import pytest
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
+from livefire.base.telemetry import ClockBounds
 from livefire.scenario.schema import Slos
-from livefire.telemetry import ClockBounds
 from livefire.verdict import evaluate
 from loadgen.clock import ClockEstimator
 

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.live import LiveSeries, breached
 from livefire.scenario.schema import Guard
 

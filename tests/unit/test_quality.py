@@ -2,7 +2,7 @@
 
 import pytest
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.slis import SLIS
 from loadgen.playlist import Variant
 from loadgen.viewer import quality_floor

@@ -2,7 +2,7 @@
 
 import pytest
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.recovery import per_second, recovery_time
 from livefire.slis import SLIS
 

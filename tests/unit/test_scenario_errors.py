@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from livefire.errors import ScenarioError
+from livefire.base.errors import ScenarioError
 from livefire.scenario import load_scenario
 from livefire.target import check_targets, target_kinds, topology_for
 

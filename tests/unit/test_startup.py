@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.slis import SLIS, format_value
 from loadgen.recorder import Recorder
 from loadgen.viewer import STARTUP_GIVE_UP_S, ViewerSession

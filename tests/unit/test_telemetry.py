@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.slis import SLIS
 from loadgen.recorder import Recorder
 

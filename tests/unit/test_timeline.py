@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from livefire.errors import ScenarioError
+from livefire.base.errors import ScenarioError
 from livefire.scenario import load_scenario
 from livefire.timeline import describe, plan
 

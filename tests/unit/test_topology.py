@@ -8,7 +8,7 @@ import pytest
 from livefire_stubs.sabotage import check_sabotages, sabotages_for
 from livefire_stubs.topology import TOPOLOGIES, load_topology, parse_topology
 
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 from livefire.target import target_kinds
 
 

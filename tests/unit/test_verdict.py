@@ -1,6 +1,6 @@
 """The verdict engine on synthetic telemetry of known truth."""
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.scenario.schema import PhaseSlos, Slos
 from livefire.verdict import FaultWindow, evaluate
 

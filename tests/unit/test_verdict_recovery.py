@@ -1,6 +1,6 @@
 """A recovery budget is a promise about a fault: if that fault never happened, it fails."""
 
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.scenario.schema import Slos
 from livefire.verdict import FaultWindow, evaluate
 

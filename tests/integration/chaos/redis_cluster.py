@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import redis
 
+from livefire.base.processes import free_port
+
 START_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(predicate, timeout: float = START_TIMEOUT) -> bool:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from chaos.journal import Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 from tests.integration.chaos.servers import hung_app, recorder_app, serving
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,7 @@ from chaos.journal import Journal
 from chaos.model import FAULTS
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
-from livefire.processes import stragglers
+from livefire.base.processes import stragglers
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from chaos.drivers.process import ProcessSignal, running, start_time
 from chaos.journal import Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.safety import FaultSession
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from chaos.journal import INJECT_FAILED, INJECTING, REVERT_FAILED, REVERTED, Ent
 from chaos.model import FAULTS, TargetRef
 from chaos.plugins import load_plugins
 from chaos.safety import FaultSession, revert_active, undo
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
 from tests.integration.chaos.servers import front_app, hung_app, serving
 

@@ -19,7 +19,7 @@ from chaos.journal import Journal
 from chaos.model import FAULTS, TargetRef
 from chaos.proxy import ProxyServerThread
 from chaos.safety import FaultSession
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 from tests.integration.chaos.redis_cluster import (
     RedisCluster,
     client,

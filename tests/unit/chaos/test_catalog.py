@@ -6,7 +6,7 @@ import pytest
 
 import chaos.faults  # noqa: F401  (fills the catalog)
 from chaos.model import DRIVERS, FAULTS, TARGET_KINDS, TargetRef
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 CATALOG = {
     "transcoder-node-kill": "process",

@@ -8,7 +8,7 @@ from typing import Any
 
 from chaos.journal import INJECTED, INJECTING, REVERT_FAILED, REVERTED, Entry, Journal
 from chaos.safety import FaultSession, revert_active, undo
-from livefire.errors import FaultError
+from livefire.base.errors import FaultError
 
 
 class Stub:

@@ -6,7 +6,7 @@ import pytest
 
 from chaos.model import TargetRef
 from chaos.targets import TargetDecl, resolve_targets
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 
 API = "http://127.0.0.1:8474"
 

@@ -10,7 +10,7 @@ import jsonschema
 
 from chaos.journal import INJECTED, REVERTED, Entry
 from livefire import report as reports
-from livefire import telemetry as tm
+from livefire.base import telemetry as tm
 from livefire.conductor import RunOutcome
 from livefire.reports import SCHEMA_FILE, write_all
 from livefire.scenario.schema import PhaseSlos, Slos

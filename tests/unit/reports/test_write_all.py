@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from livefire.errors import ReportError
+from livefire.base.errors import ReportError
 from livefire.reports import FORMATS, SCHEMA_FILE, write_all
 from tests.unit.reports.conftest import Report, full_report, minimal_report
 

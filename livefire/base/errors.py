@@ -3,12 +3,17 @@
     LivefireError                 root: everything livefire raises on purpose
     ├── ScenarioError             the scenario file is invalid (carries every problem found)
     ├── SetupError                the target, the load generator or a tool could not start
+    │   └── PluginError           a fault plugin was refused (names the plugin and why)
     ├── FaultError                a fault could not be injected or reverted
     ├── RunAborted                a guard SLI or the operator stopped the run
-    └── ReportError               a report format is unknown or could not be rendered
+    ├── ReportError               a report format is unknown or could not be rendered
+    ├── UsageError                bad command-line input
+    └── ProxyError                the fault proxy, its config or one of its proxies could not
+        │                         be set up (bad config file, refused address, port in use)
+        └── ApiError              (chaos.proxy.errors) one entry of the proxy API's error
+                                  table, answered as JSON with its HTTP status
 
-The CLI maps them to exit codes: ScenarioError, SetupError and ReportError → 2,
-RunAborted → 3.
+The CLI maps them to exit codes: RunAborted → 3, every other one → 2.
 """
 
 from __future__ import annotations
@@ -56,3 +61,15 @@ class RunAborted(LivefireError):
 
 class ReportError(LivefireError):
     """A report format is unknown, or rendering it failed (the other formats are still written)."""
+
+
+class PluginError(SetupError):
+    """A fault plugin was refused; the message names every refused plugin and why."""
+
+
+class UsageError(LivefireError):
+    """Bad command-line input (exit 2)."""
+
+
+class ProxyError(LivefireError):
+    """The proxy server, its config file or one of its proxies could not be set up."""

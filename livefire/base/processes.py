@@ -12,13 +12,14 @@ import ctypes
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livefire.errors import SetupError
+from livefire.base.errors import SetupError
 
 _PR_SET_PDEATHSIG = 1
 MARKER = "LIVEFIRE_RUN_DIR"  # set in every child's environment: how tests find stragglers
@@ -51,6 +52,40 @@ class Child:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def spawn_detached(
+    argv: list[str],
+    log: Path | None,
+    env: dict[str, str] | None = None,
+    *,
+    die_with_parent: bool = False,
+) -> subprocess.Popen[bytes]:
+    """Start `argv` in a session of its own (a Ctrl-C to livefire never reaches it), stdin
+    closed, stdout and stderr appended to `log` (discarded when None), with exactly `env`
+    (None: livefire's own). With `die_with_parent` the kernel sends it SIGTERM when its starter
+    dies; without, it outlives its starter, as a watchdog or a restarted target must. Raises
+    OSError when `argv` cannot be started: the caller says what it was for."""
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") if log is not None else open(os.devnull, "wb") as out:
+        return subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+            preexec_fn=set_pdeathsig if die_with_parent else None,
+        )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on `host` right now, for a server that cannot bind port 0 and say which
+    port it got (Redis, a Locust master). Another process may take it before it is used."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def stragglers(run_dir: Path) -> list[int]:
@@ -114,16 +149,12 @@ class ProcessGroup:
         ready_file.unlink(missing_ok=True)
         full = [*argv, "--ready-file", str(ready_file)] if ready else argv
         log = self.logs / f"{name}.log"
-        with log.open("ab") as out:
-            popen = subprocess.Popen(
-                full,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                env={**os.environ, MARKER: str(self.run_dir), **(env or {})},
-                preexec_fn=set_pdeathsig if die_with_parent else None,
-            )
+        popen = spawn_detached(
+            full,
+            log,
+            {**os.environ, MARKER: str(self.run_dir), **(env or {})},
+            die_with_parent=die_with_parent,
+        )
         child = Child(name, popen, log, argv=full)
         self.children.append(child)
         return child

@@ -4,18 +4,22 @@ name is an error with a suggestion, never a silent skip."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
-def suggest(name: str, known: list[str] | tuple[str, ...]) -> str:
-    """`; did you mean 'latency'?` for a near miss, else the list of known names."""
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+def suggest(name: object, known: Iterable[str], *, listing: bool = True) -> str:
+    """`; did you mean 'latency'?` for a near miss, else (with `listing`) the known names.
+
+    The one did-you-mean of livefire: faults, toxics, sabotages, topology keys, report
+    formats and scenario keys all phrase it the same way."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6) if isinstance(name, str) else []
     if close:
         return f"; did you mean '{close[0]}'?"
-    return f"; known: {', '.join(sorted(known))}" if known else ""
+    return f"; known: {', '.join(names)}" if listing and names else ""
 
 
 class Registry(Generic[T]):
