@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import importlib.metadata
 
-import chaos.faults  # noqa: F401  (the built-in catalog comes first: plugins cannot shadow it)
-from chaos.model import FAULTS, TARGET_KINDS, FaultType
+from chaos.catalog import FAULTS
+from chaos.model import TARGET_KINDS, FaultType
 from livefire.base.errors import PluginError
 
 GROUP = "livefire.faults"

@@ -25,8 +25,9 @@ from typing import Any
 from livefire_stubs.launcher import start_platform
 
 from chaos import watchdog
+from chaos.catalog import FAULTS
 from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
-from chaos.model import FAULTS, TargetRef
+from chaos.model import TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
 from livefire.base.errors import LivefireError, RunAborted
@@ -38,7 +39,6 @@ from livefire.base.telemetry import (
     read_batches,
     unique_records,
     worker_clocks,
-    write_series,
 )
 from livefire.ledger import settled_ledger
 from livefire.live import LiveSeries, breached
@@ -334,9 +334,7 @@ class Conductor:
         batches = list(read_batches(telemetry / "batches.jsonl"))
         self.outcome.series = merge_batches(batches)
         self.outcome.records = unique_records(batches)
-        self.outcome.clocks = worker_clocks(batches)
-        if telemetry.exists():
-            write_series(telemetry / "series.jsonl", self.outcome.series)
+        self.outcome.clocks = worker_clocks(batches)  # series.jsonl: the master's shipper
 
     def _read_ledger(self) -> None:
         gifts = endpoints(self.outcome.target).gifts

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import chaos.faults  # noqa: F401  (fills the catalog)
-from chaos.model import FAULTS
+from chaos.catalog import FAULTS
 from livefire import report as reports
 from livefire.conductor import RunOutcome
 from livefire.reconcile import reconcile

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from livefire.base.telemetry import Batch, Second
+from livefire.base.telemetry import Batch, Second, merge_into, unique_batches
 from livefire.scenario.schema import Guard
 from livefire.slis import SLIS, format_value
 
@@ -35,11 +35,8 @@ class LiveSeries:
                 self._add(Batch.from_json(json.loads(line)))
 
     def _add(self, batch: Batch) -> None:
-        if (batch.worker, batch.seq) in self._seen:
-            return
-        self._seen.add((batch.worker, batch.seq))
-        for second in batch.seconds:
-            self.seconds.setdefault(second.t, Second(second.t)).merge(second)
+        for fresh in unique_batches([batch], self._seen):
+            merge_into(self.seconds, fresh)
 
     def settled(self, now: float, last: int) -> list[Second]:
         """The `last` seconds that ended at least SETTLE_S ago (missing ones are skipped)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from livefire_stubs.topology import TOPOLOGIES, Topology
 
-from chaos.model import FAULTS
+from chaos.catalog import FAULTS
 from livefire.base.errors import ScenarioError
 from livefire.base.registry import suggest
 from livefire.scenario import LoadedScenario

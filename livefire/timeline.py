@@ -11,8 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-import chaos.faults  # noqa: F401  (fills the catalog)
-from chaos.model import FAULTS
+from chaos.catalog import FAULTS
 from livefire.scenario.schema import FaultSpec, Scenario
 
 TTL_MARGIN_S = 30.0  # a sustained fault's TTL: its `for` plus this, unless the scenario says

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from chaos.drivers.process import ProcessSignal
 from chaos.model import Params, TargetRef
+from livefire.base.units import parse_duration
 
 
 class Kill(Params):
@@ -20,8 +21,6 @@ class Kill(Params):
     @field_validator("restart_after", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
-        from livefire.base.units import parse_duration  # here: the scenario imports us
-
         return parse_duration(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")

@@ -174,28 +174,36 @@ class Batch:
         return cls(str(data["worker"]), int(data["seq"]), seconds, final, records, clock)
 
 
+def unique_batches(
+    batches: Iterable[Batch], seen: set[tuple[str, int]] | None = None
+) -> Iterator[Batch]:
+    """Each (worker, seq) once: a batch Locust delivered twice, or a file read twice, must
+    not count twice. Every reader of batches.jsonl goes through here; pass `seen` to keep
+    de-duplicating across calls (a file tailed as it grows)."""
+    seen = set() if seen is None else seen
+    for batch in batches:
+        if (batch.worker, batch.seq) not in seen:
+            seen.add((batch.worker, batch.seq))
+            yield batch
+
+
+def merge_into(merged: dict[int, Second], batch: Batch) -> None:
+    """Add one batch's seconds to a series keyed by second."""
+    for second in batch.seconds:
+        merged.setdefault(second.t, Second(second.t)).merge(second)
+
+
 def merge_batches(batches: Iterable[Batch]) -> list[Second]:
     """Merge every worker's seconds into one series; a replayed (worker, seq) counts once."""
-    seen: set[tuple[str, int]] = set()
     merged: dict[int, Second] = {}
-    for batch in batches:
-        if (batch.worker, batch.seq) in seen:
-            continue
-        seen.add((batch.worker, batch.seq))
-        for second in batch.seconds:
-            merged.setdefault(second.t, Second(second.t)).merge(second)
+    for batch in unique_batches(batches):
+        merge_into(merged, batch)
     return [merged[t] for t in sorted(merged)]
 
 
 def unique_records(batches: Iterable[Batch]) -> list[dict[str, Any]]:
     """Every record shipped, once (a replayed batch is skipped)."""
-    seen: set[tuple[str, int]] = set()
-    out: list[dict[str, Any]] = []
-    for batch in batches:
-        if (batch.worker, batch.seq) not in seen:
-            seen.add((batch.worker, batch.seq))
-            out.extend(batch.records)
-    return out
+    return [record for batch in unique_batches(batches) for record in batch.records]
 
 
 def worker_clocks(batches: Iterable[Batch]) -> dict[str, ClockBounds]:

@@ -23,8 +23,9 @@ import yaml
 from pydantic import BaseModel
 
 from chaos import watchdog
+from chaos.catalog import FAULTS
 from chaos.journal import Journal
-from chaos.model import FAULTS, FaultType, TargetRef
+from chaos.model import FaultType, TargetRef
 from chaos.plugins import load_plugins
 from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets

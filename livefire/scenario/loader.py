@@ -11,8 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-import chaos.faults  # noqa: F401  (fills the fault catalog)
-from chaos.model import FAULTS
+from chaos.catalog import FAULTS
 from chaos.plugins import load_plugins
 from livefire.base.errors import Problem, ScenarioError
 from livefire.base.registry import suggest

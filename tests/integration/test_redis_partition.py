@@ -17,9 +17,8 @@ from livefire_stubs.topology import load_topology
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-import chaos.faults  # noqa: F401  (fills the catalog)
+from chaos.catalog import FAULTS
 from chaos.journal import Journal
-from chaos.model import FAULTS
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
 from livefire.base.processes import stragglers

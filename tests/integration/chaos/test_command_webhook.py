@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-import chaos.faults  # noqa: F401  (fills the catalog)
+from chaos.catalog import FAULTS
 from chaos.drivers.command import Command
 from chaos.drivers.process import start_time
 from chaos.journal import Journal
-from chaos.model import FAULTS, TargetRef
+from chaos.model import TargetRef
 from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
 from livefire.base.errors import FaultError

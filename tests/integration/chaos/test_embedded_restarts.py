@@ -13,10 +13,9 @@ import redis
 from livefire_stubs.launcher import Platform, start_platform
 from livefire_stubs.topology import TOPOLOGIES
 
-import chaos.faults  # noqa: F401  (fills the catalog)
+from chaos.catalog import FAULTS
 from chaos.drivers.process import start_time
 from chaos.journal import Journal
-from chaos.model import FAULTS
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
 from livefire.base.processes import stragglers

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import chaos.faults  # noqa: F401  (fills the catalog)
+from chaos.catalog import FAULTS
 from chaos.drivers.process import ProcessSignal, running, start_time
 from chaos.journal import Journal
-from chaos.model import FAULTS, TargetRef
+from chaos.model import TargetRef
 from chaos.safety import FaultSession
 from livefire.base.errors import FaultError
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from chaos.catalog import FAULTS
 from chaos.drivers.composite import AllOf
 from chaos.drivers.proxy import ProxyToxic
 from chaos.journal import INJECT_FAILED, INJECTING, REVERT_FAILED, REVERTED, Entry, Journal, now
-from chaos.model import FAULTS, TargetRef
+from chaos.model import TargetRef
 from chaos.plugins import load_plugins
 from chaos.safety import FaultSession, revert_active, undo
 from livefire.base.errors import FaultError

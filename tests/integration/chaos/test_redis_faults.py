@@ -14,9 +14,9 @@ import requests
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-import chaos.faults  # noqa: F401  (fills the catalog)
+from chaos.catalog import FAULTS
 from chaos.journal import Journal
-from chaos.model import FAULTS, TargetRef
+from chaos.model import TargetRef
 from chaos.proxy import ProxyServerThread
 from chaos.safety import FaultSession
 from livefire.base.errors import FaultError

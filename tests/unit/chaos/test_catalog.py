@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import chaos.faults  # noqa: F401  (fills the catalog)
-from chaos.model import DRIVERS, FAULTS, TARGET_KINDS, TargetRef
+from chaos.catalog import FAULTS
+from chaos.model import DRIVERS, TARGET_KINDS, TargetRef
 from livefire.base.errors import FaultError
 
 CATALOG = {

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from chaos.catalog import FAULTS
 from chaos.journal import Journal
-from chaos.model import DRIVERS, FAULTS, TargetRef
+from chaos.model import DRIVERS, TargetRef
 from chaos.plugins import PluginError, load_plugins
 from chaos.safety import FaultSession
 
@@ -49,8 +50,6 @@ ODD_KIND = FaultType("{name}", "x", False, Fill, FAULT.build, "mainframe")
 @pytest.fixture(autouse=True)
 def clean_registries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever a test's plugin registers is gone afterwards."""
-    import chaos.faults  # noqa: F401
-
     monkeypatch.setattr(FAULTS, "_items", dict(FAULTS._items))
     monkeypatch.setattr(DRIVERS, "_items", dict(DRIVERS._items))
 
