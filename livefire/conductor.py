@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ from chaos.targets import resolve_targets
 from livefire.base.errors import LivefireError, RunAborted
 from livefire.base.processes import MARKER, ProcessGroup
 from livefire.base.telemetry import (
-    ClockBounds,
     Second,
     merge_batches,
     read_batches,
@@ -43,6 +42,7 @@ from livefire.base.telemetry import (
 from livefire.ledger import settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
+from livefire.outcome import RunOutcome
 from livefire.scenario import LoadedScenario
 from livefire.slis import SLIS
 from livefire.target import check_targets, endpoints, target_kinds, topology_for
@@ -68,22 +68,6 @@ class Tick:
     event: str = ""  # e.g. "inject f0 edge-latency on edge-apac"
     latency_p95: float | None = None  # the last few settled seconds, for the progress line
     error_rate: float | None = None
-
-
-@dataclass
-class RunOutcome:
-    status: str  # completed | interrupted | failed
-    started: float = 0.0  # epoch when load started
-    ended: float = 0.0
-    series: list[Second] = field(default_factory=list)
-    journal: list[Entry] = field(default_factory=list)
-    target: dict[str, Any] = field(default_factory=dict)
-    revert_failures: list[str] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)  # the gifters' journal
-    ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
-    clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
-    error: str = ""
-    revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures
 
 
 class Conductor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from livefire.scenario.schema import Expect
+from livefire.scenario.slos import Expect
 
 
 def meets(expect: Expect, report: dict[str, Any]) -> tuple[bool, str]:

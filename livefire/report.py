@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from livefire.base import telemetry as tm
-from livefire.conductor import RunOutcome
+from livefire.outcome import RunOutcome
 from livefire.reconcile import Reconciliation
 from livefire.slis import SLIS, total
 from livefire.verdict import Check, FaultWindow, Verdict

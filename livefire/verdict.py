@@ -11,12 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
 from livefire.base import telemetry as tm
 from livefire.base.telemetry import ClockBounds, Second
 from livefire.reconcile import Reconciliation
 from livefire.recovery import per_second, recovery_time
-from livefire.scenario.schema import PhaseSlos, Slos
+from livefire.scenario.slos import PhaseSlos, Slos
 from livefire.slis import SLIS, Sli, format_value, percentile, total
 
 MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
@@ -86,30 +85,6 @@ class Verdict:
         if overloaded or (self.inconclusive and self.passed):
             return "inconclusive"
         return "pass" if self.passed else "fail"
-
-
-def fault_windows(
-    journal: Sequence[Entry], run_end: float, self_healing: frozenset[str] = frozenset()
-) -> list[FaultWindow]:
-    """When each fault was actually in effect, from the journal (not from the plan)."""
-    windows: dict[str, FaultWindow] = {}
-    for entry in journal:
-        if entry.event in (INJECTING, INJECTED) and entry.fault_id not in windows:
-            windows[entry.fault_id] = FaultWindow(
-                entry.fault_id,
-                entry.fault,
-                entry.target,
-                entry.t,
-                run_end,
-                entry.fault in self_healing,
-            )
-        elif entry.event == REVERTED and entry.fault_id in windows:
-            w = windows[entry.fault_id]
-            if w.end == run_end:
-                windows[entry.fault_id] = FaultWindow(
-                    w.fault_id, w.fault, w.target, w.start, min(entry.t, run_end), w.self_healing
-                )
-    return list(windows.values())
 
 
 def with_effects(windows: Sequence[FaultWindow], slos: Slos, run_end: float) -> list[FaultWindow]:

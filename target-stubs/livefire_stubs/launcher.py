@@ -38,7 +38,7 @@ from typing import Any
 
 import requests
 
-import livefire
+import livefire.base
 import livefire_stubs
 from livefire.base.errors import SetupError
 from livefire.base.processes import MARKER, Child, ProcessGroup, stragglers
@@ -120,7 +120,7 @@ def start_platform(
 
 def child_env(run_dir: Path) -> dict[str, str]:
     """What every component needs to import this very checkout of livefire and its stubs."""
-    roots = [Path(livefire.__file__).parents[1], Path(livefire_stubs.__file__).parents[1]]
+    roots = [Path(livefire.base.__file__).parents[2], Path(livefire_stubs.__file__).parents[1]]
     path = os.pathsep.join(dict.fromkeys(str(r) for r in roots))
     extra = os.environ.get("PYTHONPATH")
     return {"PYTHONPATH": f"{path}{os.pathsep}{extra}" if extra else path, MARKER: str(run_dir)}

@@ -11,10 +11,11 @@ import jsonschema
 from chaos.journal import INJECTED, REVERTED, Entry
 from livefire import report as reports
 from livefire.base import telemetry as tm
-from livefire.conductor import RunOutcome
+from livefire.journal_windows import fault_windows
+from livefire.outcome import RunOutcome
 from livefire.reports import SCHEMA_FILE, write_all
 from livefire.scenario.schema import PhaseSlos, Slos
-from livefire.verdict import evaluate, fault_windows
+from livefire.verdict import evaluate
 
 T0 = 1_000.0
 
