@@ -45,7 +45,7 @@ from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
 from livefire.scenario import LoadedScenario
 from livefire.slis import SLIS
-from livefire.target import check_targets, endpoints, target_kinds, topology_for
+from livefire.target import check_targets, endpoints, topology_for
 from livefire.timeline import PlannedFault, plan
 from loadgen.config import LoadConfig
 
@@ -91,7 +91,7 @@ class Conductor:
     def preflight(self) -> list[PlannedFault]:
         staging = self.scenario.target.staging
         if staging is None:
-            kinds = target_kinds(topology_for(self.loaded))
+            kinds = topology_for(self.loaded).target_kinds()
         else:
             refs = resolve_targets(staging.description())
             kinds = {name: set(ref.kinds()) for name, ref in refs.items()}

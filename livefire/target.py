@@ -52,16 +52,6 @@ def topology_for(loaded: LoadedScenario) -> Topology:
     return TOPOLOGIES[embedded.topology].with_streams(embedded.streams)
 
 
-def target_kinds(topology: Topology) -> dict[str, set[str]]:
-    """What kind of fault each declared target of an embedded platform can take."""
-    kinds: dict[str, set[str]] = {name: {"proxy"} for name in topology.proxies()}
-    kinds.update({name: {"process"} for name in topology.processes()})
-    for name in ("redis-primary", "redis-replica"):  # a proxy too, if the topology has it
-        kinds[name] = kinds.get(name, set()) | {"process"}
-    kinds["redis"] = {"redis", "process"}
-    return {name: kinds.get(name, set()) for name in topology.fault_targets()}
-
-
 def check_targets(loaded: LoadedScenario, kinds: dict[str, set[str]]) -> None:
     """Every fault must aim at a declared target of the kind it acts on: refused before
     anything starts."""

@@ -51,6 +51,7 @@ from livefire.base.processes import MARKER
 
 if TYPE_CHECKING:
     from livefire_stubs.launcher import Platform
+    from livefire_stubs.redis_cluster import RedisCluster
 
 
 def describe(platform: Platform) -> dict[str, Any]:
@@ -96,22 +97,29 @@ def redis_components(platform: Platform) -> dict[str, dict[str, Any]]:
 
 
 def fault_targets(platform: Platform) -> dict[str, dict[str, Any]]:
-    """Every name a scenario may aim a fault at, in `chaos.targets.TargetDecl` form."""
-    targets: dict[str, dict[str, Any]] = {name: {"proxy": name} for name in platform.proxies}
-    for name in platform.topology.processes():
-        if name in platform.components:
-            targets[name] = {"component": name}
-    if platform.redis is not None:
-        cluster = platform.redis
-        targets["redis"] = {
-            "redis": {
-                "url": "redis://{}:{}".format(*cluster.primary.addr),
-                "replica_url": "redis://{}:{}".format(*cluster.replica.addr),
-                "sentinels": [f"{h}:{p}" for h, p in cluster.sentinel_addrs],
-                "master": cluster.master_name,
-            },
-            "component": "redis-primary",
-        }
-        for name in ("redis-primary", "redis-replica"):  # keeps the proxy way, if any
-            targets[name] = {**targets.get(name, {}), "component": name}
+    """Every name a scenario may aim a fault at, in `chaos.targets.TargetDecl` form: each
+    declares the kinds `Topology.target_kinds()` gives it, as far as they are running."""
+    running = {**platform.components, **redis_components(platform)}
+    targets: dict[str, dict[str, Any]] = {}
+    for name, kinds in platform.topology.target_kinds().items():
+        decl: dict[str, Any] = {}
+        if "proxy" in kinds and name in platform.proxies:
+            decl["proxy"] = name
+        if "redis" in kinds and platform.redis is not None:
+            decl["redis"] = redis_decl(platform.redis)
+        component = "redis-primary" if name == "redis" else name  # Redis: its primary at start
+        if "process" in kinds and component in running:
+            decl["component"] = component
+        if decl:
+            targets[name] = decl
     return targets
+
+
+def redis_decl(cluster: RedisCluster) -> dict[str, Any]:
+    """The Redis target's URLs, through the proxies when the topology has them."""
+    return {
+        "url": "redis://{}:{}".format(*cluster.primary.addr),
+        "replica_url": "redis://{}:{}".format(*cluster.replica.addr),
+        "sentinels": [f"{h}:{p}" for h, p in cluster.sentinel_addrs],
+        "master": cluster.master_name,
+    }

@@ -74,6 +74,17 @@ class Topology:
         redis = ("redis", *REDIS_PROXIES)
         return tuple(dict.fromkeys(self.proxies() + self.processes() + redis))
 
+    def target_kinds(self) -> dict[str, set[str]]:
+        """What kind of fault each fault target takes: decided here, once. The scenario is
+        checked against it before anything starts, and the running platform's description
+        declares exactly these (`description.fault_targets`)."""
+        kinds: dict[str, set[str]] = {name: {"proxy"} for name in self.proxies()}
+        kinds.update({name: {"process"} for name in self.processes()})
+        for name in REDIS_PROXIES:  # a proxy too, if the topology has it
+            kinds[name] = kinds.get(name, set()) | {"process"}
+        kinds["redis"] = {"redis", "process"}
+        return {name: kinds.get(name, set()) for name in self.fault_targets()}
+
 
 _KEYS = {
     "regions",

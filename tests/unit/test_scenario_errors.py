@@ -8,7 +8,7 @@ import pytest
 
 from livefire.base.errors import ScenarioError
 from livefire.scenario import load_scenario
-from livefire.target import check_targets, target_kinds, topology_for
+from livefire.target import check_targets, topology_for
 
 BAD = Path(__file__).parent.parent / "fixtures" / "bad_scenarios"
 
@@ -65,7 +65,7 @@ def test_every_problem_is_reported_with_its_line(name: str) -> None:
 def test_undeclared_fault_target_is_refused_before_anything_starts() -> None:
     loaded = load_scenario(BAD / "undeclared_target.yaml")
     with pytest.raises(ScenarioError) as caught:
-        check_targets(loaded, target_kinds(topology_for(loaded)))
+        check_targets(loaded, topology_for(loaded).target_kinds())
     assert str(caught.value) == (
         f"{BAD / 'undeclared_target.yaml'}:6: faults[0].target: undeclared target 'edge-apak'; "
         "did you mean 'edge-apac'?"
@@ -116,7 +116,7 @@ def test_shipped_scenarios_are_valid(path: Path) -> None:
 def test_a_fault_aimed_at_the_wrong_kind_of_target_is_refused() -> None:
     loaded = load_scenario(BAD / "wrong_target_kind.yaml")
     with pytest.raises(ScenarioError) as caught:
-        check_targets(loaded, target_kinds(topology_for(loaded)))
+        check_targets(loaded, topology_for(loaded).target_kinds())
     assert str(caught.value) == (
         f"{BAD / 'wrong_target_kind.yaml'}:6: faults[0].target: fault 'transcoder-node-kill' "
         "needs a process target, but 'edge-apac' offers: proxy"

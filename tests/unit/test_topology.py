@@ -9,7 +9,6 @@ from livefire_stubs.sabotage import check_sabotages, sabotages_for
 from livefire_stubs.topology import TOPOLOGIES, load_topology, parse_topology
 
 from livefire.base.errors import SetupError
-from livefire.target import target_kinds
 
 
 def test_default_topology_names_every_fault_target() -> None:
@@ -59,8 +58,8 @@ def test_sabotages_are_checked_and_handed_only_to_their_components() -> None:
 
 
 def test_redis_servers_are_proxy_and_process_targets_unless_the_link_is_off() -> None:
-    kinds = target_kinds(TOPOLOGIES["default"])
+    kinds = TOPOLOGIES["default"].target_kinds()
     assert kinds["redis-primary"] == kinds["redis-replica"] == {"proxy", "process"}
     assert kinds["redis"] == {"redis", "process"}
-    direct = target_kinds(parse_topology({"links": {"redis": False}}, "t.yaml"))
+    direct = parse_topology({"links": {"redis": False}}, "t.yaml").target_kinds()
     assert direct["redis-primary"] == {"process"} and "redis-primary" in direct
