@@ -34,7 +34,7 @@ def main() -> None:
         up_s = time.monotonic() - started
         try:
             time.sleep(args.settle)
-            names = {c["pid"]: name for name, c in platform.describe()["components"].items()}
+            names = {c["pid"]: name for name, c in platform.describe().components.items()}
             pids = stragglers(run_dir)
             rss = {pid: rss_kb(pid) for pid in pids}
             pss = {pid: pss_kb(pid) for pid in pids}

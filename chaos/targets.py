@@ -38,6 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chaos.model import TargetRef
+from livefire.base.description import TargetDescription
 from livefire.base.errors import SetupError
 
 
@@ -114,10 +115,9 @@ class TargetDecl(Model):
         return self
 
 
-def resolve_targets(description: Mapping[str, Any]) -> dict[str, TargetRef]:
+def resolve_targets(description: TargetDescription) -> dict[str, TargetRef]:
     """Every declared fault target as a TargetRef; SetupError listing every bad entry."""
-    declared = description.get("fault_targets") or {}
-    components = description.get("components") or {}
+    declared, components = description.fault_targets, description.components
     problems, refs = [], {}
     for name, raw in declared.items():
         try:
@@ -139,7 +139,7 @@ def resolve_targets(description: Mapping[str, Any]) -> dict[str, TargetRef]:
 def to_ref(
     name: str,
     decl: TargetDecl,
-    description: Mapping[str, Any],
+    description: TargetDescription,
     components: Mapping[str, Mapping[str, Any]],
 ) -> TargetRef:
     pids, restart = list(decl.pids) + ([decl.pid] if decl.pid else []), list(decl.restart)
@@ -154,14 +154,14 @@ def to_ref(
         pid_file = pid_file or component.get("ready_file") or None
         cmdline = tuple(str(a) for a in component.get("cmdline") or ())
     redis = decl.redis
-    api = decl.proxy_api or description.get("proxy_api") or None
+    api = decl.proxy_api or description.proxy_api or None
     if decl.proxy and not api:
         raise SetupError(f"proxy '{decl.proxy}' but no proxy_api to reach it")
     return TargetRef(
         name=name,
         proxy_api=api if decl.proxy else None,
         proxy=decl.proxy,
-        token=_token(decl.token_env or description.get("proxy_token_env")),
+        token=_token(decl.token_env or description.proxy_token_env),
         pids=tuple(pids),
         pid_file=pid_file,
         cmdline=cmdline,

@@ -30,6 +30,7 @@ from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
 from chaos.model import TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import resolve_targets
+from livefire.base.description import TargetDescription
 from livefire.base.errors import LivefireError, RunAborted
 from livefire.base.processes import MARKER, ProcessGroup
 from livefire.base.telemetry import (
@@ -45,7 +46,7 @@ from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
 from livefire.scenario import LoadedScenario
 from livefire.slis import SLIS
-from livefire.target import check_targets, endpoints, topology_for
+from livefire.target import check_targets, topology_for
 from livefire.timeline import PlannedFault, plan
 from loadgen.config import LoadConfig
 
@@ -142,7 +143,7 @@ class Conductor:
         self.outcome.journal = self.journal.entries()
         return self.outcome
 
-    def _start_target(self, cleanup: ExitStack) -> dict[str, Any]:
+    def _start_target(self, cleanup: ExitStack) -> TargetDescription:
         """Start the embedded platform (stopped by `cleanup`), or describe staging."""
         embedded, staging = self.scenario.target.embedded, self.scenario.target.staging
         if staging is not None:
@@ -201,7 +202,7 @@ class Conductor:
 
     def _load_config(self) -> LoadConfig:
         load = self.scenario.load
-        found = endpoints(self.outcome.target)
+        found = self.outcome.target
         return LoadConfig(
             run_dir=str(self.run_dir),
             duration=self.scenario.duration,
@@ -209,15 +210,15 @@ class Conductor:
             shape=[step.model_dump() for step in load.shape],
             spawn_jitter=load.spawn_jitter,
             decode_sample=load.decode_sample,
-            master_urls=dict(self.outcome.target.get("master_playlists") or {}),
-            region_shares=found.region_shares,
-            streams=list(self.outcome.target.get("streams") or []),
+            master_urls=dict(found.master_playlists),
+            region_shares=dict(found.region_shares),
+            streams=list(found.streams),
             router=found.router,
             max_stall=self.scenario.slos.max_stall,
             quality_target=load.quality_target,
             max_schedule_lag_p99=self.scenario.slos.max_schedule_lag_p99,
             max_event_loop_stall=self.scenario.slos.max_event_loop_stall,
-            chat_urls=found.chat,
+            chat_urls=list(found.chat),
             gifts_url=found.gifts,
             discovery_url=found.discovery,
             origin_url=found.origin,
@@ -321,7 +322,7 @@ class Conductor:
         self.outcome.clocks = worker_clocks(batches)  # series.jsonl: the master's shipper
 
     def _read_ledger(self) -> None:
-        gifts = endpoints(self.outcome.target).gifts
+        gifts = self.outcome.target.gifts
         if self.scenario.slos.gifts is None or not gifts:
             return
         acked = [r["key"] for r in self.outcome.records if r.get("state") == "acked"]

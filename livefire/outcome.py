@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaos.journal import Entry
+from livefire.base.description import TargetDescription
 from livefire.base.telemetry import ClockBounds, Second
 
 
@@ -17,7 +18,7 @@ class RunOutcome:
     ended: float = 0.0
     series: list[Second] = field(default_factory=list)
     journal: list[Entry] = field(default_factory=list)
-    target: dict[str, Any] = field(default_factory=dict)
+    target: TargetDescription = field(default_factory=TargetDescription)
     revert_failures: list[str] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # the gifters' journal
     ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load

@@ -57,7 +57,7 @@ def build(
         },
         "revert_watchdog": outcome.revert_watchdog if outcome.revert_failures else None,
         "timeline": _timeline(outcome),
-        "target": outcome.target,
+        "target": outcome.target.to_json(),
         "gifts": None
         if reconciliation is None
         else {

@@ -3,39 +3,12 @@ and which kind of fault each declared target can take — checked before anythin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from livefire_stubs.topology import TOPOLOGIES, Topology
 
 from chaos.catalog import FAULTS
 from livefire.base.errors import ScenarioError
 from livefire.base.registry import suggest
 from livefire.scenario import LoadedScenario
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """What the users need from a target description."""
-
-    router: str | None
-    chat: list[str]
-    gifts: str | None
-    discovery: str | None
-    origin: str | None
-    region_shares: dict[str, float]
-
-
-def endpoints(description: dict[str, Any]) -> Endpoints:
-    chat = description.get("chat") or []
-    return Endpoints(
-        router=description.get("router") or None,
-        chat=[chat] if isinstance(chat, str) else list(chat),
-        gifts=description.get("gifts") or None,
-        discovery=description.get("discovery") or None,
-        origin=description.get("origin") or None,
-        region_shares=dict(description.get("region_shares") or {}),
-    )
 
 
 def topology_for(loaded: LoadedScenario) -> Topology:

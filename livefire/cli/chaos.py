@@ -29,6 +29,7 @@ from chaos.model import FaultType, TargetRef
 from chaos.plugins import load_plugins
 from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
+from livefire.base.description import TargetDescription
 from livefire.base.errors import UsageError
 from livefire.base.units import format_duration, parse_duration
 
@@ -146,7 +147,12 @@ def _target(args: argparse.Namespace) -> TargetRef:
         raise UsageError(f"--targets {args.targets}: {exc}") from None
     if not isinstance(data, dict):
         raise UsageError(f"--targets {args.targets}: expected a mapping of targets")
-    description = data if "fault_targets" in data else {"fault_targets": data}
+    try:
+        description = TargetDescription.from_json(
+            data if "fault_targets" in data else {"fault_targets": data}
+        )
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--targets {args.targets}: {exc}") from None
     refs = resolve_targets(description)
     if args.target not in refs:
         raise UsageError(f"--target: {args.targets} declares no target '{args.target}'")

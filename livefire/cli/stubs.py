@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from livefire.base.description import TargetDescription
 from livefire.base.errors import SetupError
 from livefire.base.processes import spawn_detached, stragglers
 
@@ -93,7 +94,11 @@ def run_up(args: argparse.Namespace) -> int:
     state = run_dir / STATE
     try:
         description = platform.describe()
-        payload = {"pid": os.getpid(), "started_at": time.time(), "description": description}
+        payload = {
+            "pid": os.getpid(),
+            "started_at": time.time(),
+            "description": description.to_json(),
+        }
         _write_state(state, payload)
         print(f"platform up in {time.monotonic() - started:.1f} s; run dir {run_dir}")
         _print_endpoints(description)
@@ -126,7 +131,7 @@ def _detach(args: argparse.Namespace, run_dir: Path) -> int:
         state = _read_state(run_dir)
         if state and state.get("pid") == child.pid:
             print(f"platform up in the background (pid {child.pid}); log {log}")
-            _print_endpoints(state["description"])
+            _print_endpoints(TargetDescription.from_json(state["description"]))
             print(f"stop it with: livefire stubs down --run-dir {args.run_dir}")
             return 0
         if child.poll() is not None:
@@ -141,9 +146,9 @@ def _detach(args: argparse.Namespace, run_dir: Path) -> int:
 def run_status(args: argparse.Namespace) -> int:
     run_dir = args.run_dir.resolve()
     state = _running_state(run_dir)
-    description = state["description"]
+    description = TargetDescription.from_json(state["description"])
     if args.json:
-        print(json.dumps({"pid": state["pid"], **description}, indent=2))
+        print(json.dumps({"pid": state["pid"], **description.to_json()}, indent=2))
         return 0
     print(f"platform running (pid {state['pid']}); run dir {run_dir}")
     _print_endpoints(description)
@@ -215,23 +220,23 @@ def _write_state(path: Path, payload: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _print_endpoints(d: dict[str, Any]) -> None:
-    stream = (d.get("streams") or ["live1"])[0]
+def _print_endpoints(d: TargetDescription) -> None:
+    stream = (d.streams or ("live1",))[0]
     rows = [
-        ("router", f"{d['router']}/route?region={next(iter(d['edges']), '')}&stream={stream}"),
-        *((f"edge {region}", url) for region, url in d["edges"].items()),
-        *((f"chat {i + 1}", url) for i, url in enumerate(d["chat"])),
-        ("gifts", f"{d['gifts']}/gifts"),
-        ("ledger", d["ledger"]),
-        ("discovery", f"{d['discovery']}/search?q=live"),
-        ("payments", d["payments"]),
-        ("proxy API", f"{d['proxy_api']}/proxies"),
-        ("redis", "sentinels " + ",".join(d["redis"].get("sentinels", []))),
-        ("sabotage", ", ".join(d["sabotage"]) or "none"),
+        ("router", f"{d.router}/route?region={next(iter(d.edges), '')}&stream={stream}"),
+        *((f"edge {region}", url) for region, url in d.edges.items()),
+        *((f"chat {i + 1}", url) for i, url in enumerate(d.chat)),
+        ("gifts", f"{d.gifts}/gifts"),
+        ("ledger", d.ledger),
+        ("discovery", f"{d.discovery}/search?q=live"),
+        ("payments", d.payments),
+        ("proxy API", f"{d.proxy_api}/proxies"),
+        ("redis", "sentinels " + ",".join(d.redis.get("sentinels", []))),
+        ("sabotage", ", ".join(d.sabotage) or "none"),
     ]
     for label, value in rows:
         print(f"  {label:<12} {value}")
     print("  streams (master playlist through each edge):")
-    for region, urls in d["master_playlists"].items():
+    for region, urls in d.master_playlists.items():
         for url in urls:
             print(f"    {region:<6} {url}")

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from chaos.targets import TargetDecl
+from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
 from livefire.scenario.slos import Expect, GiftSlos, Guard, Model, PhaseSlos, Slos
 from loadgen.kinds import USER_KINDS
@@ -44,27 +45,26 @@ class StagingTarget(Model):
     proxy_api: str | None = None  # Toxiproxy API that fronts the staging links
     targets: dict[str, TargetDecl] = Field(default_factory=dict)  # what faults may touch
 
-    def description(self) -> dict[str, Any]:
-        """The same shape an embedded platform describes itself in (chaos.targets format)."""
+    def description(self) -> TargetDescription:
+        """The same description an embedded platform gives of itself."""
         masters = {"staging": [self.hls]} if self.hls else {}
         shares = dict(self.regions) or ({"staging": 1.0} if self.hls else {})
         targets = {
             name: t.model_dump(exclude_none=True, exclude_defaults=True)
             for name, t in self.targets.items()
         }
-        return {
-            "proxy_api": self.proxy_api or "",
-            "router": self.router,
-            "chat": list(self.chat),
-            "gifts": self.gifts,
-            "discovery": self.discovery,
-            "origin": self.origin,
-            "streams": list(self.streams),
-            "master_playlists": masters,
-            "region_shares": shares,
-            "fault_targets": targets,
-            "components": {},
-        }
+        return TargetDescription(
+            proxy_api=self.proxy_api or "",
+            router=self.router,
+            chat=tuple(self.chat),
+            gifts=self.gifts,
+            discovery=self.discovery,
+            origin=self.origin,
+            streams=tuple(self.streams),
+            master_playlists=masters,
+            region_shares=shares,
+            fault_targets=targets,
+        )
 
 
 class Target(Model):

@@ -1,6 +1,6 @@
-"""What a running platform says about itself: `Platform.describe()`, printed by
-`livefire stubs status --json`, kept in the conductor's report and read by
-`chaos.targets.resolve_targets`. A JSON object:
+"""What a running platform says about itself: `Platform.describe()`, a
+`livefire.base.description.TargetDescription`, printed by `livefire stubs status --json`, kept
+in the conductor's report and read by `chaos.targets.resolve_targets`. Its JSON form:
 
     {
       "run_dir": "/abs/runs/stubs",
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from livefire.base.description import TargetDescription
 from livefire.base.processes import MARKER
 
 if TYPE_CHECKING:
@@ -54,27 +55,27 @@ if TYPE_CHECKING:
     from livefire_stubs.redis_cluster import RedisCluster
 
 
-def describe(platform: Platform) -> dict[str, Any]:
-    return {
-        "run_dir": str(platform.run_dir),
-        "proxy_api": platform.proxy_api,
-        "origin": platform.origin,
-        "router": platform.router,
-        "edges": dict(platform.edges),
-        "chat": list(platform.chat),
-        "gifts": platform.gifts,
-        "ledger": f"{platform.gifts}/ledger" if platform.gifts else "",
-        "discovery": platform.discovery,
-        "payments": platform.payments,
-        "streams": list(platform.topology.streams),
-        "sabotage": list(platform.sabotage),
-        "master_playlists": platform.master_urls(),
-        "region_shares": platform.region_shares(),
-        "proxies": dict(platform.proxies),
-        "redis": platform.redis.info() if platform.redis else {},
-        "components": {**platform.components, **redis_components(platform)},
-        "fault_targets": fault_targets(platform),
-    }
+def describe(platform: Platform) -> TargetDescription:
+    return TargetDescription(
+        run_dir=str(platform.run_dir),
+        proxy_api=platform.proxy_api,
+        origin=platform.origin,
+        router=platform.router,
+        edges=dict(platform.edges),
+        chat=tuple(platform.chat),
+        gifts=platform.gifts,
+        ledger=f"{platform.gifts}/ledger" if platform.gifts else "",
+        discovery=platform.discovery,
+        payments=platform.payments,
+        streams=tuple(platform.topology.streams),
+        sabotage=tuple(platform.sabotage),
+        master_playlists=platform.master_urls(),
+        region_shares=platform.region_shares(),
+        proxies=dict(platform.proxies),
+        redis=platform.redis.info() if platform.redis else {},
+        components={**platform.components, **redis_components(platform)},
+        fault_targets=fault_targets(platform),
+    )
 
 
 def redis_components(platform: Platform) -> dict[str, dict[str, Any]]:

@@ -40,6 +40,7 @@ import requests
 
 import livefire.base
 import livefire_stubs
+from livefire.base.description import TargetDescription
 from livefire.base.errors import SetupError
 from livefire.base.processes import MARKER, Child, ProcessGroup, stragglers
 from livefire_stubs.redis_cluster import ClusterError, RedisCluster
@@ -83,7 +84,7 @@ class Platform:
     def region_shares(self) -> dict[str, float]:
         return {r: REGION_SHARES.get(r, 0.0) for r in self.topology.regions}
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> TargetDescription:
         """Every endpoint, process and fault target; see `livefire_stubs.description`."""
         from livefire_stubs.description import describe
 

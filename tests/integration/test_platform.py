@@ -53,7 +53,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 @pytest.fixture(scope="module")
 def described(platform: Platform) -> dict[str, Any]:
-    return platform.describe()
+    return platform.describe().to_json()  # as `livefire stubs status --json` prints it
 
 
 def test_description_names_every_target_with_a_live_process(described: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ def test_sabotaged_platform_neither_fails_over_nor_reroutes(tmp_path: Path) -> N
     sabotage = ("no-transcoder-failover", "no-region-reroute")
     platform = start_platform(tmp_path, TOPOLOGIES["default"], sabotage)
     try:
-        described = platform.describe()
+        described = platform.describe().to_json()
         assert described["sabotage"] == list(sabotage)
         set_proxy(described, "edge-eu", False)
         url = media_url(described, "na")
@@ -118,7 +118,7 @@ def test_a_push_survives_its_node_dying_by_reconnecting_through_the_route(
     topology_file.write_text(SMALL)
     platform = start_platform(tmp_path / "run", TOPOLOGIES[str(topology_file)])
     try:
-        described = platform.describe()
+        described = platform.describe().to_json()
         answers: list[Any] = []
         creator = threading.Thread(
             target=lambda: answers.extend(push(described["origin"], "cam9", camera(12), 60))

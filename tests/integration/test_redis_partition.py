@@ -63,14 +63,15 @@ def sentinel_primary(described: dict[str, Any]) -> str:
 
 
 def test_partitioned_primary_fails_over_and_rejoins(platform: Platform, tmp_path: Path) -> None:
-    described = platform.describe()
+    description = platform.describe()
+    described = description.to_json()
     primary, replica = described["proxies"]["redis-primary"], described["proxies"]["redis-replica"]
     assert described["fault_targets"]["redis-primary"]["proxy"] == "redis-primary"
     assert sentinel_primary(described) == primary  # Sentinel hands out the proxied address
     client(primary).set("before", "1")
     wait_for(lambda: client(replica).get("before") == b"1", 5, "replication through the proxy")
 
-    ref = resolve_targets(described)["redis-primary"]
+    ref = resolve_targets(description)["redis-primary"]
     driver = FAULTS.get("database-partition").create(ref, {}, "f1")
     session = FaultSession(Journal(tmp_path))
     session.inject("f1", "database-partition", "redis-primary", driver, ttl=60)

@@ -17,6 +17,7 @@ from chaos.journal import Journal
 from chaos.model import TargetRef
 from chaos.safety import FaultSession, revert_active
 from chaos.targets import resolve_targets
+from livefire.base.description import TargetDescription
 from livefire.base.errors import FaultError
 from tests.integration.chaos.servers import hung_app, recorder_app, serving
 
@@ -100,7 +101,7 @@ def webhook_target(url: str) -> TargetRef:
             }
         }
     }  # fmt: skip
-    return resolve_targets({"fault_targets": declared})["payments"]
+    return resolve_targets(TargetDescription(fault_targets=declared))["payments"]
 
 
 def test_webhook_inject_and_revert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

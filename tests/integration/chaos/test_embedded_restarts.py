@@ -51,7 +51,7 @@ def test_a_component_restarted_by_a_revert_can_be_faulted_again(
 ) -> None:
     targets = resolve_targets(platform.describe())  # once, as the conductor does
     session = FaultSession(Journal(tmp_path))
-    first = platform.describe()["components"]["chat-1"]["pid"]
+    first = platform.describe().components["chat-1"]["pid"]
     kill = FAULTS.get("chat-node-kill").create(targets["chat-1"], {}, "f0")
     session.inject("f0", "chat-node-kill", "chat-1", kill, ttl=30)
     assert wait_for(lambda: start_time(first) is None)
@@ -73,7 +73,7 @@ def test_a_redis_primary_restarted_by_a_revert_is_stopped_with_the_platform(
 ) -> None:
     run_dir = platform.run_dir
     targets = resolve_targets(platform.describe())
-    old = platform.describe()["redis"]["nodes"]["primary"]
+    old = platform.describe().redis["nodes"]["primary"]
     host, port = old["addr"].split(":")
     session = FaultSession(Journal(tmp_path))
     kill = FAULTS.get("redis-primary-kill").create(targets["redis"], {}, "f0")

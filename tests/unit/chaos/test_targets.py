@@ -6,6 +6,7 @@ import pytest
 
 from chaos.model import TargetRef
 from chaos.targets import TargetDecl, resolve_targets
+from livefire.base.description import TargetDescription
 from livefire.base.errors import SetupError
 
 API = "http://127.0.0.1:8474"
@@ -13,7 +14,9 @@ API = "http://127.0.0.1:8474"
 
 def test_todays_platform_description_resolves_as_the_conductor_did() -> None:
     description = {"proxy_api": API, "fault_targets": {"edge-eu": {"proxy": "edge-eu"}}}
-    assert resolve_targets(description) == {"edge-eu": TargetRef("edge-eu", API, "edge-eu")}
+    assert resolve_targets(TargetDescription.from_json(description)) == {
+        "edge-eu": TargetRef("edge-eu", API, "edge-eu")
+    }
 
 
 def test_component_reference_takes_pid_and_restart() -> None:
@@ -21,7 +24,7 @@ def test_component_reference_takes_pid_and_restart() -> None:
         "components": {"transcoder-1": {"pid": 4242, "url": "http://x", "restart": ["tc", "-v"]}},
         "fault_targets": {"transcoder-1": {"component": "transcoder-1"}},
     }
-    ref = resolve_targets(description)["transcoder-1"]
+    ref = resolve_targets(TargetDescription.from_json(description))["transcoder-1"]
     assert (ref.pids, ref.restart_argv, ref.kinds()) == ((4242,), ("tc", "-v"), ("process",))
 
 
@@ -33,7 +36,7 @@ def test_staging_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
         "redis": {"redis": {"sentinels": ["10.0.0.5:26379"], "master": "chat"}},
         "payments": {"webhook": {"inject": {"url": "https://ops/on", "json": {"a": 1}}}},
     }
-    refs = resolve_targets({"fault_targets": declared})
+    refs = resolve_targets(TargetDescription(fault_targets=declared))
     assert refs["edge-eu"].token == "t0k"
     assert refs["transcoder-1"].kinds() == ("process",)
     assert (refs["redis"].sentinels, refs["redis"].sentinel_master) == (("10.0.0.5:26379",), "chat")
@@ -53,7 +56,7 @@ def test_every_bad_target_is_reported_at_once() -> None:
         "f": {"proxy": "f", "proxy_api": API, "token_env": "LF_UNSET_VARIABLE"},
     }
     with pytest.raises(SetupError) as caught:
-        resolve_targets({"fault_targets": declared})
+        resolve_targets(TargetDescription(fault_targets=declared))
     lines = str(caught.value).splitlines()[1:]
     assert [line.split(":")[0] for line in lines] == [
         "fault_targets.a",

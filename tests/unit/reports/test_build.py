@@ -11,6 +11,7 @@ import jsonschema
 from chaos.journal import INJECTED, REVERTED, Entry
 from livefire import report as reports
 from livefire.base import telemetry as tm
+from livefire.base.description import TargetDescription
 from livefire.journal_windows import fault_windows
 from livefire.outcome import RunOutcome
 from livefire.reports import SCHEMA_FILE, write_all
@@ -32,7 +33,9 @@ def outcome() -> RunOutcome:
         Entry("f0", INJECTED, T0 + 10, "edge-latency", "edge-apac"),
         Entry("f0", REVERTED, T0 + 20, "edge-latency", "edge-apac"),
     ]
-    return RunOutcome("completed", T0, T0 + 30, series, journal, {"origin": "http://o"})
+    return RunOutcome(
+        "completed", T0, T0 + 30, series, journal, TargetDescription(origin="http://o")
+    )
 
 
 def test_built_report_satisfies_the_schema_and_renders(tmp_path: Path) -> None:
