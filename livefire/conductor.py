@@ -45,9 +45,9 @@ from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
 from livefire.scenario import LoadedScenario
-from livefire.slis import SLIS
 from livefire.target import check_targets, topology_for
 from livefire.timeline import PlannedFault, plan
+from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
 
 

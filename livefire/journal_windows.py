@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
-from livefire.verdict import FaultWindow
+from livefire.verdict.engine import FaultWindow
 
 
 def fault_windows(

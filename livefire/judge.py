@@ -9,9 +9,9 @@ from chaos.catalog import FAULTS
 from livefire import report as reports
 from livefire.journal_windows import fault_windows
 from livefire.outcome import RunOutcome
-from livefire.reconcile import reconcile
 from livefire.scenario.schema import Scenario
-from livefire.verdict import Verdict, evaluate, with_effects
+from livefire.verdict.engine import Verdict, evaluate, with_effects
+from livefire.verdict.reconcile import reconcile
 
 STOP_MARGIN_S = 2.0  # the last seconds, while Locust stops users, are not judged
 EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 4, "aborted": 3}

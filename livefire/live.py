@@ -9,7 +9,7 @@ from pathlib import Path
 
 from livefire.base.telemetry import Batch, Second, merge_into, unique_batches
 from livefire.scenario.slos import Guard
-from livefire.slis import SLIS, format_value
+from livefire.verdict.slis import SLIS, format_value
 
 SETTLE_S = 3  # a second is judged live only this long after it ended (late batches)
 

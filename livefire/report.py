@@ -13,9 +13,9 @@ from typing import Any
 
 from livefire.base import telemetry as tm
 from livefire.outcome import RunOutcome
-from livefire.reconcile import Reconciliation
-from livefire.slis import SLIS, total
-from livefire.verdict import Check, FaultWindow, Verdict
+from livefire.verdict.engine import Check, FaultWindow, Verdict
+from livefire.verdict.reconcile import Reconciliation
+from livefire.verdict.slis import SLIS, total
 
 SCHEMA = "livefire.report/1"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from livefire import report as reports
 from livefire.base.errors import ScenarioError
 from livefire.cli.run import _printer, add_load_options, conduct, options
-from livefire.expectation import meets
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario
+from livefire.verdict.expectation import meets
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

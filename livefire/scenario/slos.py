@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from livefire.base.units import Duration, Fraction, parse_duration, parse_fraction
-from livefire.slis import SLIS
+from livefire.verdict.slis import SLIS
 
 
 class Model(BaseModel):

@@ -13,8 +13,8 @@ from livefire_stubs.redis_cluster import RedisCluster
 
 from livefire.base import telemetry as tm
 from livefire.ledger import settled_ledger
-from livefire.reconcile import reconcile
-from livefire.slis import SLIS
+from livefire.verdict.reconcile import reconcile
+from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
 from tests.integration.conftest import Components
 from tests.integration.gifts_platform import GiftsPlatform

@@ -6,7 +6,7 @@ import json
 import random
 
 from livefire.base import telemetry as tm
-from livefire.slis import SLIS
+from livefire.verdict.slis import SLIS
 from loadgen.chatter import ChatAccount, ChatSession
 from loadgen.recorder import Recorder
 

@@ -8,7 +8,7 @@ import pytest
 from livefire.base import telemetry as tm
 from livefire.base.telemetry import ClockBounds
 from livefire.scenario.schema import Slos
-from livefire.verdict import evaluate
+from livefire.verdict.engine import evaluate
 from loadgen.clock import ClockEstimator
 
 

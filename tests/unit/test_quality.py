@@ -3,7 +3,7 @@
 import pytest
 
 from livefire.base import telemetry as tm
-from livefire.slis import SLIS
+from livefire.verdict.slis import SLIS
 from loadgen.playlist import Variant
 from loadgen.viewer import quality_floor
 
@@ -67,7 +67,7 @@ def test_the_audience_sample_counts_watching_and_stalled_viewers() -> None:
 def test_recovery_on_viewers_playing_sees_a_stall_that_no_request_error_shows() -> None:
     """A platform serving stale playlists errs nowhere; its viewers just stop playing."""
     from livefire.scenario.schema import Slos
-    from livefire.verdict import FaultWindow, evaluate
+    from livefire.verdict.engine import FaultWindow, evaluate
 
     seconds = []
     for t in range(1000, 1060):

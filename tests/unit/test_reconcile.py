@@ -1,6 +1,6 @@
 """Reconciliation catches a dropped gift and a doubled one, and names both."""
 
-from livefire.reconcile import reconcile
+from livefire.verdict.reconcile import reconcile
 
 
 def acked(key: str, at: float = 100.0) -> dict[str, object]:

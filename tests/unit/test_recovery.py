@@ -3,8 +3,8 @@
 import pytest
 
 from livefire.base import telemetry as tm
-from livefire.recovery import per_second, recovery_time
-from livefire.slis import SLIS
+from livefire.verdict.recovery import per_second, recovery_time
+from livefire.verdict.slis import SLIS
 
 P95 = SLIS.get("stream_latency_p95")
 
@@ -55,7 +55,7 @@ def test_already_inside_at_reference_is_zero() -> None:
 
 def test_recovery_ignores_slis_that_are_not_per_second() -> None:
     from livefire.scenario.schema import Slos
-    from livefire.verdict import FaultWindow, evaluate
+    from livefire.verdict.engine import FaultWindow, evaluate
 
     run = latency_series(bad_until=40.0)
     for second in run:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from livefire.base import telemetry as tm
-from livefire.slis import SLIS, format_value
+from livefire.verdict.slis import SLIS, format_value
 from loadgen.recorder import Recorder
 from loadgen.viewer import STARTUP_GIVE_UP_S, ViewerSession
 

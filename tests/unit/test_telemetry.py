@@ -3,7 +3,7 @@ import random
 import pytest
 
 from livefire.base import telemetry as tm
-from livefire.slis import SLIS
+from livefire.verdict.slis import SLIS
 from loadgen.recorder import Recorder
 
 

@@ -2,7 +2,7 @@
 
 from livefire.base import telemetry as tm
 from livefire.scenario.schema import PhaseSlos, Slos
-from livefire.verdict import FaultWindow, evaluate
+from livefire.verdict.engine import FaultWindow, evaluate
 
 T0 = 1_000
 
@@ -47,8 +47,8 @@ def test_no_data_never_passes() -> None:
 
 
 def test_gift_reconciliation_checks_name_lost_and_doubled_gifts() -> None:
-    from livefire.reconcile import reconcile
     from livefire.scenario.schema import GiftSlos
+    from livefire.verdict.reconcile import reconcile
 
     journal = [{"kind": "gift", "state": "acked", "key": f"k{i}", "acked": 1.0} for i in range(4)]
     ledger = [{"idempotency_key": k, "applied_at": 2.0} for k in ("k0", "k1", "k1", "k3")]
@@ -88,7 +88,7 @@ def test_an_overloaded_generator_voids_even_a_failure() -> None:
 
 
 def test_a_kill_is_judged_as_in_effect_until_its_recovery_budget_has_passed() -> None:
-    from livefire.verdict import with_effects
+    from livefire.verdict.engine import with_effects
 
     kill = FaultWindow("f0", "transcoder-node-kill", "transcoder-0", T0 + 20, T0 + 20.05, True)
     slos = Slos(
@@ -104,7 +104,7 @@ def test_a_kill_is_judged_as_in_effect_until_its_recovery_budget_has_passed() ->
 
 
 def test_without_a_budget_a_kill_is_judged_for_stable_for() -> None:
-    from livefire.verdict import with_effects
+    from livefire.verdict.engine import with_effects
 
     kill = FaultWindow("f0", "chat-node-kill", "chat-0", T0 + 20, T0 + 20.05, True)
     sustained = FaultWindow("f1", "edge-latency", "edge-apac", T0 + 30, T0 + 40)

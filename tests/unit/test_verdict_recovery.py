@@ -2,7 +2,7 @@
 
 from livefire.base import telemetry as tm
 from livefire.scenario.schema import Slos
-from livefire.verdict import FaultWindow, evaluate
+from livefire.verdict.engine import FaultWindow, evaluate
 
 T0 = 1_000
 

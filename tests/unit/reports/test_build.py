@@ -16,7 +16,7 @@ from livefire.journal_windows import fault_windows
 from livefire.outcome import RunOutcome
 from livefire.reports import SCHEMA_FILE, write_all
 from livefire.scenario.schema import PhaseSlos, Slos
-from livefire.verdict import evaluate
+from livefire.verdict.engine import evaluate
 
 T0 = 1_000.0
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from livefire.base.telemetry import Second
-from livefire.slis import Sli
+from livefire.verdict.slis import Sli
 
 PerSecond = dict[int, float | None]
 

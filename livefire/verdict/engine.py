@@ -13,10 +13,10 @@ from functools import partial
 
 from livefire.base import telemetry as tm
 from livefire.base.telemetry import ClockBounds, Second
-from livefire.reconcile import Reconciliation
-from livefire.recovery import per_second, recovery_time
 from livefire.scenario.slos import PhaseSlos, Slos
-from livefire.slis import SLIS, Sli, format_value, percentile, total
+from livefire.verdict.reconcile import Reconciliation
+from livefire.verdict.recovery import per_second, recovery_time
+from livefire.verdict.slis import SLIS, Sli, format_value, percentile, total
 
 MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
 EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)
