@@ -84,6 +84,7 @@ def test_kill_then_restart_once(
 
 
 def test_kill_without_restart_is_self_healing(sleeper: subprocess.Popen[bytes]) -> None:
+    assert FAULTS.get("process-kill").self_healing  # recovery is timed from the kill
     driver = FAULTS.get("process-kill").create(
         TargetRef("x", pids=(sleeper.pid,)), {"signal": "TERM"}, "f1"
     )
