@@ -58,6 +58,12 @@ def test_smoke_breach_fails_naming_stream_latency(run_dir: Path) -> None:
     broken = {c["promise"] for c in report["checks"] if not c["passed"]}
     assert "stream_latency_p95" in broken
     assert report["result"] == "fail"
+    # a breach of latency, not an outage: viewers kept receiving segments through the fault
+    # and their requests kept succeeding (a dead platform would also break the p95)
+    held = {(c["promise"], c["phase"]) for c in report["checks"] if c["passed"]}
+    assert {("viewer_error_rate", "overall"), ("viewer_error_rate", "during_faults")} <= held
+    during = [r for r in report["timeline"] if 22 <= r["t"] <= 33]
+    assert during and all(r["latency_p95_ms"] is not None for r in during), during
     assert Journal(run_dir).active() == []
     assert stragglers(run_dir) == []
 

@@ -16,6 +16,7 @@ from typing import Any
 import m3u8
 import pytest
 import requests
+from livefire_stubs.ladder import LADDERS
 from livefire_stubs.launcher import Platform, start_platform
 from livefire_stubs.topology import TOPOLOGIES
 from websockets.asyncio.client import connect
@@ -204,8 +205,12 @@ def test_router_reroutes_a_blackholed_region(described: dict[str, Any]) -> None:
 def test_a_creator_push_is_transcoded_into_the_ladder(described: dict[str, Any]) -> None:
     answers = push(described["origin"], "cam1", camera(3), deadline_s=30)
     assert answers[-1]["http"] == 200 and answers[-1]["segments"] >= 3, answers
+    master = playlist(f"{described['edges']['apac']}/live/cam1/master.m3u8")
+    ladder = {r.name for r in LADDERS[TOPOLOGIES["default"].ladder]}
+    assert {v.uri.split("/")[0] for v in master.playlists} == ladder, master.dumps()
+    for variant in master.playlists:  # every rung of the ladder, not only the first
+        assert len(playlist(variant.absolute_uri).segments) >= 3, variant.uri
     url = f"{described['edges']['apac']}/live/cam1/240p/index.m3u8"
-    assert len(playlist(url).segments) >= 3
     decode = subprocess.run(
         ["ffmpeg", "-v", "error", "-i", url, "-t", "2", "-f", "null", "-"],
         capture_output=True,
