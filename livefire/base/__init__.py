@@ -2,7 +2,8 @@
 
 `errors` (the one exception tree), `registry` (name → extension, with the one `suggest`),
 `units` (durations and percentages as scenarios write them), `telemetry` (the per-second
-currency between load generator and verdict) and `processes` (children that never outlive
-livefire). `chaos`, `loadgen` and the reference platform import only this package of
-`livefire`; the import-linter contracts in pyproject.toml keep it so.
+currency between load generator and verdict), `processes` (children that never outlive
+livefire) and `description` (the typed description every target gives of itself). `chaos`,
+`loadgen` and the reference platform import only this package of `livefire`; the
+import-linter contracts in pyproject.toml keep it so.
 """
