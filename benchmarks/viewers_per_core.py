@@ -60,6 +60,7 @@ from live_origin import LiveOrigin, die_with_parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from livefire.base import telemetry as tm
+from livefire.base.percentiles import nearest_rank
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_STEPS = "500,1000,1250,1500,2000,2500,3000,4000,5000,6000,7000"
@@ -140,7 +141,7 @@ def own_figures(window: tm.Second) -> dict[str, object]:
         histogram = window.histograms.get(metric)
         if histogram is None or not histogram.get_total_count():
             return "-"
-        return round(histogram.get_value_at_percentile(percentile) / 1000.0, 1)  # µs → ms
+        return round((nearest_rank(histogram, percentile) or 0) / 1000.0, 1)  # µs → ms
 
     counters = window.counters
     unreliable = sum(n for name, n in counters.items() if name.startswith(tm.WORKER_UNRELIABLE))

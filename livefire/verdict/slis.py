@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from hdrh.histogram import HdrHistogram
 
 from livefire.base import telemetry as tm
+from livefire.base.percentiles import nearest_rank, rank, value_at_rank
 from livefire.base.registry import Registry
 
 
@@ -49,9 +50,8 @@ def merged(seconds: Sequence[tm.Second], metric: str) -> HdrHistogram | None:
 def percentile(metric: str, q: float) -> Callable[[Sequence[tm.Second]], float | None]:
     def measure(seconds: Sequence[tm.Second]) -> float | None:
         hist = merged(seconds, metric)
-        if hist is None or hist.get_total_count() == 0:
-            return None
-        return float(hist.get_value_at_percentile(q)) / 1e6
+        value = None if hist is None else nearest_rank(hist, q)
+        return None if value is None else value / 1e6
 
     return measure
 
@@ -98,8 +98,8 @@ SLIS.add(
 def with_failures(
     metric: str, failures: str, q: float
 ) -> Callable[[Sequence[tm.Second]], float | None]:
-    """The q-th percentile when every failure counts as an infinitely long sample: infinite
-    ("never") once failures are more than (100 - q)% of all attempts."""
+    """The q-th percentile (nearest rank) when every failure counts as an infinitely long
+    sample: infinite ("never") once the rank falls among the failures."""
 
     def measure(seconds: Sequence[tm.Second]) -> float | None:
         hist = merged(seconds, metric)
@@ -107,10 +107,10 @@ def with_failures(
         failed = total(seconds, failures)
         if done + failed == 0:
             return None
-        among_done = q * (done + failed) / done if done else math.inf
-        if hist is None or among_done > 100:
+        target = rank(q, done + failed)
+        if hist is None or target > done:
             return math.inf
-        return float(hist.get_value_at_percentile(among_done)) / 1e6
+        return value_at_rank(hist, target) / 1e6
 
     return measure
 
