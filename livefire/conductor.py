@@ -39,6 +39,7 @@ from livefire.base.telemetry import (
     read_batches,
     unique_records,
     worker_clocks,
+    worker_metrics,
 )
 from livefire.ledger import settled_ledger
 from livefire.live import LiveSeries, breached
@@ -320,6 +321,7 @@ class Conductor:
         self.outcome.series = merge_batches(batches)
         self.outcome.records = unique_records(batches)
         self.outcome.clocks = worker_clocks(batches)  # series.jsonl: the master's shipper
+        self.outcome.measured_by = worker_metrics(batches)
 
     def _read_ledger(self) -> None:
         gifts = self.outcome.target.gifts

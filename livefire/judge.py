@@ -44,6 +44,7 @@ def judge(scenario: Scenario, source: str, outcome: RunOutcome) -> Judgement:
         windows,
         reconciliation,
         outcome.clocks,
+        outcome.measured_by,
     )
     report = reports.build(scenario.name, source, outcome, verdict, windows, reconciliation)
     return Judgement(verdict, report)

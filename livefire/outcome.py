@@ -23,5 +23,6 @@ class RunOutcome:
     records: list[dict[str, Any]] = field(default_factory=list)  # the gifters' journal
     ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
     clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
+    measured_by: dict[str, frozenset[str]] = field(default_factory=dict)  # worker → histograms
     error: str = ""
     revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures

@@ -117,9 +117,16 @@ def summary(report: dict[str, Any]) -> list[str]:
             f"t={fault['start_s']:.1f}s → {fault['end_s']:.1f}s"
         )
     for check in report["checks"]:
-        mark = "PASS" if check["passed"] else "FAIL"
+        mark = "VOID" if check.get("void") else "PASS" if check["passed"] else "FAIL"
         name = f"{check['promise']} [{check['phase']}]"
         lines.append(f"  {mark}  {name:<52} {check['found']:>12}  (promise {check['expected']})")
+    for row in report.get("recovery") or []:
+        if row.get("injected", True) and row.get("effect_from_s") is not None:
+            to = row.get("effect_to_s")
+            lines.append(
+                f"  effect {row['fault_id']} on {row['sli']}: outside its SLO from "
+                f"t={row['effect_from_s']:.0f}s to " + ("the end" if to is None else f"t={to:.0f}s")
+            )
     for worker, clock in report.get("clocks", {}).items():
         lines.append(
             f"  clock  {worker}: platform − generator {clock['offset_ms']:+.1f} ± "
@@ -135,7 +142,11 @@ def summary(report: dict[str, Any]) -> list[str]:
             f"  WARNING: a detached watchdog (pid {report['revert_watchdog']}) keeps retrying "
             "those reverts; its log is RUN_DIR/logs/watchdog-detached.log"
         )
-    broken = [f"{c['promise']} ({c['phase']})" for c in report["checks"] if not c["passed"]]
+    broken = [
+        f"{c['promise']} ({c['phase']})"
+        for c in report["checks"]
+        if not c["passed"] and not c.get("void")
+    ]
     if report["result"] == "pass":
         lines.append("RESULT: PASS — every promise held")
     elif report["result"] == "fail":

@@ -33,6 +33,7 @@ class ClockEstimator:
         self.hi = math.inf
         self.samples = 0
         self.inconsistent = 0  # samples that contradicted the bound so far
+        self.worst = 0.0  # the farthest a contradicting sample fell from the bound, s
         self._dates: dict[str, float | None] = {}
 
     def observe(self, headers: Mapping[str, str], sent: float, first_byte: float) -> None:
@@ -50,6 +51,7 @@ class ClockEstimator:
         new_lo, new_hi = max(self.lo, lo), min(self.hi, hi)
         if new_lo > new_hi:
             self.inconsistent += 1
+            self.worst = max(self.worst, new_lo - new_hi)
             return
         self.lo, self.hi = new_lo, new_hi
         self.samples += 1
@@ -57,7 +59,7 @@ class ClockEstimator:
     def bounds(self) -> ClockBounds | None:
         if not self.samples:
             return None
-        return ClockBounds(self.lo, self.hi, self.samples, self.inconsistent)
+        return ClockBounds(self.lo, self.hi, self.samples, self.inconsistent, self.worst)
 
     def _parse(self, value: str | None) -> float | None:
         if not value:

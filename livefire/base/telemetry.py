@@ -127,6 +127,7 @@ class ClockBounds:
     hi: float
     samples: int
     inconsistent: int = 0  # samples that contradicted the rest (servers' clocks disagree)
+    worst: float = 0.0  # by how far the most contradictory sample missed [lo, hi], s
 
     @property
     def offset(self) -> float:
@@ -137,11 +138,23 @@ class ClockBounds:
         return (self.hi - self.lo) / 2
 
     def to_json(self) -> dict[str, Any]:
-        return {"lo": self.lo, "hi": self.hi, "samples": self.samples, "bad": self.inconsistent}
+        return {
+            "lo": self.lo,
+            "hi": self.hi,
+            "samples": self.samples,
+            "bad": self.inconsistent,
+            "worst": self.worst,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClockBounds:
-        return cls(float(data["lo"]), float(data["hi"]), int(data["samples"]), int(data["bad"]))
+        return cls(
+            float(data["lo"]),
+            float(data["hi"]),
+            int(data["samples"]),
+            int(data["bad"]),
+            float(data.get("worst", 0.0)),
+        )
 
 
 @dataclass
@@ -213,6 +226,16 @@ def worker_clocks(batches: Iterable[Batch]) -> dict[str, ClockBounds]:
         if batch.clock is not None and batch.seq >= latest.get(batch.worker, (-1, None))[0]:
             latest[batch.worker] = (batch.seq, batch.clock)
     return {worker: clock for worker, (_, clock) in sorted(latest.items())}
+
+
+def worker_metrics(batches: Iterable[Batch]) -> dict[str, frozenset[str]]:
+    """The histograms each worker recorded: whose clock a latency figure rests on."""
+    found: dict[str, set[str]] = {}
+    for batch in batches:
+        names = found.setdefault(batch.worker, set())
+        for second in batch.seconds:
+            names.update(second.histograms)
+    return {worker: frozenset(names) for worker, names in sorted(found.items())}
 
 
 def write_series(path: Path, series: Iterable[Second]) -> None:

@@ -51,4 +51,5 @@ def duration_s(report: Report) -> float | None:
 
 
 def broken(report: Report) -> list[dict[str, Any]]:
-    return [c for c in checks(report) if not c.get("passed")]
+    """Promises broken regardless of any doubt (a void check is neither held nor broken)."""
+    return [c for c in checks(report) if not c.get("passed") and not c.get("void")]

@@ -22,7 +22,8 @@ font-weight:600}.pass{background:#2e7d32}.fail{background:#c62828}.aborted{backg
 .inconclusive{background:#6a1b9a}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;padding:5px 10px;
 text-align:left}th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.broken td{background:#ffebee;font-weight:600}.warn{background:#fff3e0;padding:8px;
+tr.broken td{background:#ffebee;font-weight:600}tr.void td{background:#f3e5f5}
+.warn{background:#fff3e0;padding:8px;
 border-left:4px solid #ef6c00}pre{background:#f7f7f7;padding:8px;overflow:auto;font-size:12px}
 """
 
@@ -84,13 +85,15 @@ def _header(report: Report) -> str:
 def _verdict_table(report: Report) -> str:
     rows = []
     for check in checks(report):
-        ok = bool(check.get("passed"))
+        ok, void = bool(check.get("passed")), str(check.get("void") or "")
+        state = "void" if void else "held" if ok else "broken"
+        shown = f'<span title="{esc(void)}">VOID</span>' if void else "held" if ok else "BROKEN"
         rows.append(
-            f'<tr class="{"held" if ok else "broken"}"><td>{esc(check.get("promise"))}</td>'
+            f'<tr class="{state}"><td>{esc(check.get("promise"))}</td>'
             f"<td>{esc(check.get('phase'))}</td><td class=num>{esc(check.get('found'))}</td>"
             f"<td class=num>{esc(check.get('expected'))}</td>"
             f"<td>{esc(check.get('documented') or '—')}</td>"
-            f"<td>{'held' if ok else 'BROKEN'}</td></tr>"
+            f"<td>{shown}</td></tr>"
         )
     if not rows:
         return "<h2>Verdict</h2>\n<p>No promises were judged.</p>"
@@ -106,11 +109,14 @@ def _recovery_table(report: Report) -> str:
     for row in report.get("recovery") or []:
         seconds, budget = row.get("seconds"), row.get("budget_s")
         took = f"{seconds:.1f} s" if _num(seconds) else "not recovered"
+        if row.get("visible") is False:
+            took = "no visible effect"
         held = _recovered_in_time(row)
         rows.append(
             f'<tr class="{"held" if held else "broken"}"><td>{esc(row.get("fault_id"))}</td>'
             f"<td>{esc(row.get('sli'))}</td><td class=num>{esc(took)}</td>"
             f"<td class=num>{esc(f'{budget:g} s' if _num(budget) else '—')}</td>"
+            f"<td class=num>{esc(_effect(row))}</td>"
             f"<td class=num>{esc(_at(row.get('recovered_at_s')))}</td>"
             f"<td>{'held' if held else 'BROKEN'}</td></tr>"
         )
@@ -118,13 +124,23 @@ def _recovery_table(report: Report) -> str:
         return ""
     head = (
         "<tr><th>Fault</th><th>SLI</th><th>Recovered in</th><th>Budget</th>"
-        "<th>Recovered at</th><th>Result</th></tr>"
+        "<th>Outside its SLO</th><th>Recovered at</th><th>Result</th></tr>"
     )
     return f'<h2>Recovery</h2>\n<table id="recovery">\n{head}\n' + "\n".join(rows) + "\n</table>"
 
 
+def _effect(row: dict[str, Any]) -> str:
+    """When the fault's excursion outside the SLO began and ended, from the run's start."""
+    start, end = _number(row.get("effect_from_s")), _number(row.get("effect_to_s"))
+    if start is None:
+        return "—"
+    return f"{start:.0f} s → " + ("the end" if end is None else f"{end:.0f} s")
+
+
 def _recovered_in_time(row: dict[str, Any]) -> bool:
-    """Recovered before the run ended, and within its budget when one was promised."""
+    """No visible effect, or recovered before the run ended and within its budget."""
+    if row.get("visible") is False:
+        return True
     seconds, budget = _number(row.get("seconds")), _number(row.get("budget_s"))
     return seconds is not None and (budget is None or seconds <= budget)
 

@@ -83,7 +83,9 @@ def _check_case(scenario: str, check: dict[str, Any]) -> ET.Element:
     detail = f"measured {found}, promised {expected}"
     if check.get("documented"):
         detail += f"; documented: {check['documented']}"
-    if not check.get("passed"):
+    if check.get("void"):  # neither held nor broken: an error, as an inconclusive run is
+        ET.SubElement(case, "error", message=clean(str(check["void"])), type="Inconclusive")
+    elif not check.get("passed"):
         failure = ET.SubElement(
             case, "failure", message=clean(f"{check_name(check)}: {detail}"), type="BrokenPromise"
         )

@@ -16,6 +16,7 @@ from chaos.plugins import load_plugins
 from livefire.base.errors import Problem, ScenarioError
 from livefire.base.registry import suggest
 from livefire.scenario.schema import Scenario
+from livefire.scenario.slos import unjudgeable
 from livefire.scenario.source import SourceMap, format_path
 
 _EXPECTED = {
@@ -70,6 +71,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         problems.extend(_problems(exc, source))
     else:
         problems.extend(_check_timeline(scenario, source))
+        problems.extend(
+            _problem(source, ("slos", *path), why) for path, why in unjudgeable(scenario.slos)
+        )
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: p.line))
     return LoadedScenario(scenario, source)

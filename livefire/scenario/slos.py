@@ -96,3 +96,50 @@ class Expect(Model):
 
     result: Literal["pass", "fail"] = "pass"
     broken: tuple[str, ...] = ()  # promises that must be among the broken ones
+
+
+PHASES = ("before_faults", "during_faults", "after_faults")
+
+
+def unjudgeable(slos: Slos) -> list[tuple[tuple[str, ...], str]]:
+    """Promises that cannot be judged, each with its path under `slos`: a scenario that makes
+    them is invalid input, because a verdict over nothing would read as a pass."""
+    problems: list[tuple[tuple[str, ...], str]] = []
+    overall = _named(slos)
+    phases = {name: getattr(slos, name) for name in PHASES if getattr(slos, name) is not None}
+    if not overall and not phases and not slos.recovery and slos.gifts is None:
+        problems.append(((), "no promise to judge: name an SLO (e.g. stream_latency_p95: 250ms)"))
+    for phase, promises in phases.items():
+        if not _named(promises):
+            problems.append(((phase,), f"no promise to judge in {phase}: name an SLO or drop it"))
+        for name in _named(promises):
+            if not SLIS.get(name).per_second:
+                problems.append(
+                    (
+                        (phase, name),
+                        f"{name} is a share of viewer sessions, which start and break in "
+                        f"different phases: promise it over the whole run (slos.{name})",
+                    )
+                )
+    by_second = [name for name in overall if SLIS.get(name).per_second]
+    for fault in slos.recovery if not by_second else ():
+        problems.append(
+            (
+                ("recovery", fault),
+                "a recovery budget needs an overall SLO judged second by second to recover "
+                "(e.g. stream_latency_p95 or viewer_error_rate)"
+                + (f"; {', '.join(overall)}: " if overall else "")
+                + (
+                    "a share of sessions"
+                    if len(overall) == 1
+                    else "shares of sessions"
+                    if overall
+                    else ""
+                ),
+            )
+        )
+    return problems
+
+
+def _named(promises: PhaseSlos) -> list[str]:
+    return [name for name in PhaseSlos.model_fields if getattr(promises, name) is not None]

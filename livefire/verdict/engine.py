@@ -1,8 +1,10 @@
 """The verdict engine: a pure function of telemetry, the fault journal and the SLOs.
 
-No data is never a pass: an SLO whose SLI measured nothing in its window fails, saying so.
-A verdict is INCONCLUSIVE instead of PASS when the load generator fell behind its own
-schedule or telemetry has gaps — a green light must never rest on missing data.
+No data is never a pass: an SLO whose SLI measured nothing in its window fails, saying so, and
+a verdict with nothing judged is no pass either. A check that a doubt can affect (the load
+generator fell behind, telemetry has gaps, clocks disagree: see `verdict.doubts`) is void, and
+a verdict whose only unbroken promises include void ones is INCONCLUSIVE — a green light must
+never rest on missing data. A promise that broke regardless is reported broken.
 """
 
 from __future__ import annotations
@@ -11,15 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from livefire.base import telemetry as tm
 from livefire.base.telemetry import ClockBounds, Second
 from livefire.scenario.slos import PhaseSlos, Slos
+from livefire.verdict.doubts import Doubt, Judged, clock_doubts, gap_doubts, generator_doubts
 from livefire.verdict.reconcile import Reconciliation
-from livefire.verdict.recovery import per_second, recovery_time
-from livefire.verdict.slis import SLIS, Sli, format_value, percentile, total
-
-MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
-EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)
+from livefire.verdict.recovery import Found, recovery, window_for, windowed
+from livefire.verdict.slis import SLIS, Sli, format_value
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,12 @@ class Check:
     expected: str  # human form, e.g. "<= 250 ms"
     found: str  # human form, e.g. "312 ms" or "no data"
     documented: str = ""
+    sli: str = ""  # the SLI it was read from ("" for the ledger's checks)
+    void: str = ""  # why it cannot be trusted either way, if a doubt applies to it
+
+    def judged(self) -> Judged:
+        recovery = self.promise.startswith("recovery:")
+        return Judged(self.sli, recovery, self.passed, self.measured, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -61,30 +66,35 @@ class Recovery:
     since_s: float  # the reference instant, seconds from run start
     recovered_at_s: float | None
     injected: bool = True  # False: the budgeted fault never happened, so nothing recovered
+    visible: bool = True  # False: the SLI never left its SLO ("no visible effect")
+    effect_from_s: float | None = None  # the fault's first excursion, from run start
+    effect_to_s: float | None = None  # the end of its last excursion (None: never ended)
+    window_s: int = 1  # seconds per judged window (sparse SLIs are judged over several)
 
 
 @dataclass(frozen=True)
 class Verdict:
     checks: tuple[Check, ...]
     recoveries: tuple[Recovery, ...] = ()
-    inconclusive: tuple[str, ...] = ()  # why no verdict can be trusted, if anything
+    inconclusive: tuple[str, ...] = ()  # the doubts that voided at least one check
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        """Every check held (void or not), and there was one to hold."""
+        return bool(self.checks) and all(c.passed for c in self.checks)
 
     @property
     def broken(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.passed)
+        """Promises broken regardless of any doubt."""
+        return tuple(c for c in self.checks if not c.passed and not c.void)
 
     @property
     def result(self) -> str:
-        """pass | fail | inconclusive. An overloaded generator voids even a failure (it may be
-        the generator's own lateness); gaps void only a pass."""
-        overloaded = any(reason.startswith("load generator") for reason in self.inconclusive)
-        if overloaded or (self.inconclusive and self.passed):
-            return "inconclusive"
-        return "pass" if self.passed else "fail"
+        """pass | fail | inconclusive. A check a doubt applies to is void: it neither passes
+        nor fails, so a run whose other checks all held is inconclusive."""
+        if self.broken or not self.checks:
+            return "fail"
+        return "inconclusive" if any(c.void for c in self.checks) else "pass"
 
 
 def with_effects(windows: Sequence[FaultWindow], slos: Slos, run_end: float) -> list[FaultWindow]:
@@ -116,17 +126,15 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
         sli = SLIS.get(name)
         measured = sli.measure(seconds)
         passed = measured is not None and sli.holds(measured, threshold)
+        found = format_value(sli, measured)
+        impossible = sli.impossible(seconds) if sli.impossible else None
+        if impossible:  # e.g. more chat receipts than deliveries owed: nothing to trust
+            passed, found = False, impossible
+        if phase != "overall" and not sli.per_second:  # the loader refuses these
+            passed, found = False, "a share of sessions: judged over the whole run only"
+        expected = f"{sli.comparator} {format_value(sli, threshold)}"
         checks.append(
-            Check(
-                name,
-                phase,
-                threshold,
-                measured,
-                passed,
-                f"{sli.comparator} {format_value(sli, threshold)}",
-                format_value(sli, measured),
-                sli.documented,
-            )
+            Check(name, phase, threshold, measured, passed, expected, found, sli.documented, name)
         )
     return checks
 
@@ -160,44 +168,34 @@ def recoveries(
     run_start: float,
     run_end: float,
 ) -> list[Recovery]:
-    """For each fault with a recovery budget: how long each overall SLO took to hold again.
-    A budget whose fault has no window gets one row with `injected=False`: a recovery that
-    was never put to the test must fail, not vanish from the verdict."""
+    """For each fault with a recovery budget: how long each overall per-second SLO took to
+    come back from the fault's excursion (see `verdict.recovery`). A budget whose fault has no
+    window gets one row with `injected=False`: a recovery that was never put to the test must
+    fail, not vanish from the verdict."""
     out = [
         Recovery("", fault, "", None, budget, 0.0, None, injected=False)
         for fault, budget in slos.recovery.items()
         if not any(w.fault == fault for w in windows)
     ]
+    judged = [n for n in PhaseSlos.model_fields if getattr(slos, n) is not None]
+    slis = [SLIS.get(n) for n in judged if SLIS.get(n).per_second]
+    values = {}
+    for sli in slis:
+        width = window_for(sli, run)
+        values[sli.name] = (width, windowed(sli, run, width))
     for window in windows:
         budget = slos.recovery.get(window.fault)
         if budget is None:
             continue
         since = window.start if window.self_healing else window.end
-        for name in PhaseSlos.model_fields:
-            threshold = getattr(slos, name)
-            if threshold is None:
-                continue
-            sli = SLIS.get(name)
-            if not sli.per_second:
-                continue
-            seconds = recovery_time(
-                per_second(sli, run),
-                partial(_holds, sli, threshold),
-                since,
-                run_end,
-                slos.stable_for,
+        horizon = since + max(budget, slos.stable_for) + slos.stable_for
+        for sli in slis:
+            width, series = values[sli.name]
+            inside = partial(_holds, sli, getattr(slos, sli.name))
+            found = recovery(
+                series, inside, window.start, since, run_end, slos.stable_for, horizon, width
             )
-            out.append(
-                Recovery(
-                    window.fault_id,
-                    window.fault,
-                    name,
-                    seconds,
-                    budget,
-                    since - run_start,
-                    None if seconds is None else since + seconds - run_start,
-                )
-            )
+            out.append(_row(window, sli, found, budget, since, run_start, width))
     return out
 
 
@@ -205,8 +203,49 @@ def _holds(sli: Sli, threshold: float, value: float) -> bool:
     return sli.holds(value, threshold)
 
 
-def recovery_checks(found: Sequence[Recovery]) -> list[Check]:
-    checks = []
+def _row(
+    window: FaultWindow,
+    sli: Sli,
+    found: Found,
+    budget: float,
+    since: float,
+    run_start: float,
+    width: int,
+) -> Recovery:
+    def rel(t: float | None) -> float | None:
+        return None if t is None else t - run_start
+
+    return Recovery(
+        window.fault_id,
+        window.fault,
+        sli.name,
+        found.seconds,
+        budget,
+        since - run_start,
+        None if found.seconds is None else since + found.seconds - run_start,
+        visible=found.visible,
+        effect_from_s=rel(found.effect_from),
+        effect_to_s=rel(found.effect_to),
+        window_s=width,
+    )
+
+
+def recovery_checks(
+    found: Sequence[Recovery], slos: Slos, windows: Sequence[FaultWindow]
+) -> list[Check]:
+    checks = [  # a budget always yields a check, even with no per-second SLO to time it by
+        Check(
+            f"recovery:{w.fault}",
+            f"{w.fault_id}:",
+            slos.recovery[w.fault],
+            None,
+            False,
+            f"<= {slos.recovery[w.fault]:g} s",
+            "no SLO judged second by second to time it by",
+        )
+        for w in windows
+        if w.fault in slos.recovery and not any(r.fault_id == w.fault_id for r in found)
+    ]
     for r in found:
         if not r.injected:
             checks.append(
@@ -221,8 +260,11 @@ def recovery_checks(found: Sequence[Recovery]) -> list[Check]:
                 )
             )
             continue
-        passed = r.seconds is not None and r.seconds <= r.budget_s
-        shown = "never" if r.seconds is None else f"{r.seconds:.0f} s"
+        if not r.visible:
+            passed, shown = True, "no visible effect"
+        else:
+            passed = r.seconds is not None and r.seconds <= r.budget_s
+            shown = "never" if r.seconds is None else f"{r.seconds:.0f} s"
         checks.append(
             Check(
                 f"recovery:{r.fault}",
@@ -232,101 +274,10 @@ def recovery_checks(found: Sequence[Recovery]) -> list[Check]:
                 passed,
                 f"<= {r.budget_s:g} s",
                 shown,
+                sli=r.sli,
             )
         )
     return checks
-
-
-def trust_issues(run: Sequence[Second], slos: Slos, run_start: float, run_end: float) -> list[str]:
-    """Why the measurements might not be trustworthy: generator lateness, telemetry gaps."""
-    reasons = []
-    lag = percentile(tm.SCHEDULE_LAG, 99)(run)
-    if lag is not None and lag > slos.max_schedule_lag_p99:
-        reasons.append(
-            f"load generator overloaded: schedule lag p99 {lag * 1000:.0f} ms > "
-            f"{slos.max_schedule_lag_p99 * 1000:.0f} ms"
-        )
-    limits = (
-        f"its schedule lag p99 over {slos.max_schedule_lag_p99 * 1000:.0f} ms or an event-loop "
-        f"stall over {slos.max_event_loop_stall * 1000:.0f} ms"
-    )
-    behind = [
-        f"load generator overloaded: worker {worker} fell behind from t={a - run_start:.0f}s "
-        f"to t={b - run_start:.0f}s ({limits})"
-        for worker, a, b in unreliable(run)
-    ]
-    if len(behind) > MAX_NAMED:
-        more = len(behind) - MAX_NAMED
-        behind = [*behind[:MAX_NAMED], f"load generator overloaded: {more} more worker ranges"]
-    reasons += behind
-    reasons += [
-        f"telemetry gap: {missing} worker(s) silent from t={a - run_start:.0f}s "
-        f"to t={b - run_start:.0f}s"
-        for a, b, missing in gaps(run, run_start, run_end)
-    ]
-    return reasons
-
-
-EARLY_SHARE = 0.01  # of live segments arriving "before they were complete": clocks disagree
-
-
-def clock_issues(run: Sequence[Second], slos: Slos, clocks: Mapping[str, ClockBounds]) -> list[str]:
-    """Stream latency subtracts the platform's timestamps from the generator's: a generator
-    clock provably off (its whole bound outside ±max_clock_offset), or segments that arrive
-    before the platform says they were complete, void the latency figures."""
-    limit, reasons = slos.max_clock_offset, []
-    for worker, c in clocks.items():
-        figure = f"{abs(c.offset) * 1000:.0f} ± {c.uncertainty * 1000:.0f} ms"
-        if c.lo > limit:  # the platform's clock is ahead: latency reads low, a pass is void
-            reasons.append(
-                f"clock offset: worker {worker}'s clock is {figure} behind the platform's "
-                f"(limit {limit * 1000:.0f} ms), so stream latency reads low; sync its clock"
-            )
-        elif c.hi < -limit:  # ours is ahead: latency reads high, a failure is void too
-            reasons.append(
-                f"load generator clock ahead: worker {worker}'s clock is {figure} ahead of the "
-                f"platform's (limit {limit * 1000:.0f} ms), so stream latency reads high"
-            )
-    early, segments = total(run, tm.SEGMENTS_EARLY), total(run, tm.SEGMENTS)
-    if segments and early / segments > EARLY_SHARE:
-        reasons.append(
-            f"clock offset: {early} of {segments} segments reached viewers before their "
-            "EXT-X-PROGRAM-DATE-TIME + duration (generator clock behind, or wrong PDT)"
-        )
-    return reasons
-
-
-def unreliable(run: Sequence[Second]) -> list[tuple[str, int, int]]:
-    """(worker, first, end) ranges of seconds each worker marked itself behind, by worker."""
-    marked: dict[str, list[int]] = {}
-    for second in run:
-        for name, n in second.counters.items():
-            if name.startswith(tm.WORKER_UNRELIABLE) and n > 0:
-                marked.setdefault(name[len(tm.WORKER_UNRELIABLE) :], []).append(second.t)
-    out: list[tuple[str, int, int]] = []
-    for worker in sorted(marked):
-        for t in sorted(marked[worker]):
-            if out and out[-1][0] == worker and out[-1][2] == t:
-                out[-1] = (worker, out[-1][1], t + 1)
-            else:
-                out.append((worker, t, t + 1))
-    return out
-
-
-def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[int, int, int]]:
-    """Ranges of seconds in which fewer workers reported than the most that ever did."""
-    beats = {s.t: s.counters.get(tm.HEARTBEAT, 0) for s in run}
-    expected = max(beats.values(), default=0)
-    out: list[tuple[int, int, int]] = []
-    for t in range(int(run_start) + EDGE_S, int(run_end) - EDGE_S):
-        missing = expected - beats.get(t, 0)
-        if missing <= 0:
-            continue
-        if out and out[-1][1] == t and out[-1][2] == missing:
-            out[-1] = (out[-1][0], t + 1, missing)
-        else:
-            out.append((t, t + 1, missing))
-    return out
 
 
 def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
@@ -383,10 +334,26 @@ def evaluate(
     windows: Sequence[FaultWindow],
     reconciliation: Reconciliation | None = None,
     clocks: Mapping[str, ClockBounds] | None = None,
+    measured_by: Mapping[str, frozenset[str]] | None = None,
 ) -> Verdict:
+    """`clocks`: each worker's clock bound; `measured_by`: the histograms each worker recorded
+    (whose clocks a latency figure rests on)."""
     run = seconds_between(series, run_start, run_end)
     found = recoveries(run, slos, windows, run_start, run_end)
-    checks = phase_checks(run, slos, windows) + recovery_checks(found)
+    checks = phase_checks(run, slos, windows) + recovery_checks(found, slos, windows)
     checks += gift_checks(slos, reconciliation)
-    doubts = trust_issues(run, slos, run_start, run_end) + clock_issues(run, slos, clocks or {})
-    return Verdict(tuple(checks), tuple(found), tuple(doubts))
+    doubts = generator_doubts(run, slos, run_start) + gap_doubts(run, run_start, run_end)
+    doubts += clock_doubts(run, slos, clocks or {}, measured_by or {})
+    voided, used = void(checks, doubts)
+    return Verdict(tuple(voided), tuple(found), tuple(used))
+
+
+def void(checks: Sequence[Check], doubts: Sequence[Doubt]) -> tuple[list[Check], list[str]]:
+    """Each check voided by the first doubt that applies to it; and every doubt that applies
+    to some check (a doubt that touches nothing judged is no reason to distrust the run)."""
+    out, used = [], set()
+    for check in checks:
+        applying = [d.reason for d in doubts if d.voids(check.judged())]
+        used.update(applying)
+        out.append(replace(check, void=applying[0]) if applying else check)
+    return out, [d.reason for d in doubts if d.reason in used]

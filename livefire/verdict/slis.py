@@ -25,6 +25,11 @@ class Sli:
     measure: Callable[[Sequence[tm.Second]], float | None]
     documented: str = ""  # the figure DESIGN.md documents for production, for the report
     per_second: bool = True  # meaningful second by second (recovery is judged only on these)
+    # how many samples a stretch of seconds holds, and how many one recovery window needs:
+    # a sparse SLI is judged over windows of several seconds (see verdict.recovery)
+    samples: Callable[[Sequence[tm.Second]], int] | None = None
+    min_samples: int = 1
+    impossible: Callable[[Sequence[tm.Second]], str | None] | None = None  # broken accounting
 
     @property
     def comparator(self) -> str:
@@ -72,6 +77,30 @@ def total(seconds: Sequence[tm.Second], counter: str) -> int:
     return sum(s.counters.get(counter, 0) for s in seconds)
 
 
+def counted(*counters: str) -> Callable[[Sequence[tm.Second]], int]:
+    """Samples of a ratio SLI: its denominator's events."""
+    return lambda seconds: sum(total(seconds, c) for c in counters)
+
+
+def observed(metric: str, *failures: str) -> Callable[[Sequence[tm.Second]], int]:
+    """Samples of a percentile SLI: the histogram's count (and the attempts that failed)."""
+
+    def count(seconds: Sequence[tm.Second]) -> int:
+        hist = merged(seconds, metric)
+        done = 0 if hist is None else hist.get_total_count()
+        return done + sum(total(seconds, f) for f in failures)
+
+    return count
+
+
+def for_percentile(q: float) -> int:
+    """Samples for a q-th percentile to rest on more than one sample beyond it: p95 → 20."""
+    return max(2, math.ceil(100 / (100 - q))) if q < 100 else 100
+
+
+RATIO_SAMPLES = 10  # a ratio judged over fewer events than this swings by 10% at a time
+
+
 def ratio(numerator: str, denominator: str) -> Callable[[Sequence[tm.Second]], float | None]:
     def measure(seconds: Sequence[tm.Second]) -> float | None:
         whole = total(seconds, denominator)
@@ -83,15 +112,38 @@ def ratio(numerator: str, denominator: str) -> Callable[[Sequence[tm.Second]], f
 for _q, _doc in ((50, ""), (95, "p95 240 ms in production"), (99, "p99 320 ms in production")):
     SLIS.add(
         f"stream_latency_p{_q}",
-        Sli(f"stream_latency_p{_q}", "s", False, percentile(tm.STREAM_LATENCY, _q), _doc),
+        Sli(
+            f"stream_latency_p{_q}",
+            "s",
+            False,
+            percentile(tm.STREAM_LATENCY, _q),
+            _doc,
+            samples=observed(tm.STREAM_LATENCY),
+            min_samples=for_percentile(_q),
+        ),
     )
 SLIS.add(
     "stream_latency_avg",
-    Sli("stream_latency_avg", "s", False, mean(tm.STREAM_LATENCY), "avg 185 ms in production"),
+    Sli(
+        "stream_latency_avg",
+        "s",
+        False,
+        mean(tm.STREAM_LATENCY),
+        "avg 185 ms in production",
+        samples=observed(tm.STREAM_LATENCY),
+        min_samples=RATIO_SAMPLES,
+    ),
 )
 SLIS.add(
     "viewer_error_rate",
-    Sli("viewer_error_rate", "ratio", False, ratio(tm.REQUEST_ERRORS, tm.REQUESTS)),
+    Sli(
+        "viewer_error_rate",
+        "ratio",
+        False,
+        ratio(tm.REQUEST_ERRORS, tm.REQUESTS),
+        samples=counted(tm.REQUESTS),
+        min_samples=RATIO_SAMPLES,
+    ),
 )
 
 
@@ -117,7 +169,14 @@ def with_failures(
 
 SLIS.add(
     "startup_time_p95",
-    Sli("startup_time_p95", "s", False, with_failures(tm.STARTUP, tm.STARTUP_FAILURES, 95)),
+    Sli(
+        "startup_time_p95",
+        "s",
+        False,
+        with_failures(tm.STARTUP, tm.STARTUP_FAILURES, 95),
+        samples=observed(tm.STARTUP, tm.STARTUP_FAILURES),
+        min_samples=for_percentile(95),
+    ),
 )
 
 
@@ -130,6 +189,15 @@ def chat_expected(seconds: Sequence[tm.Second]) -> int:
                 room = name[len(tm.CHAT_SENT) :]
                 owed += sent * second.counters.get(tm.CHAT_MEMBERS + room, 0)
     return owed
+
+
+def more_receipts_than_owed(seconds: Sequence[tm.Second]) -> str | None:
+    """Receipts can never outnumber deliveries owed (one per message id and member): if they
+    do, the accounting is broken and no chat figure from it can be trusted."""
+    owed, got = chat_expected(seconds), total(seconds, tm.CHAT_RECEIVED)
+    if got > owed:
+        return f"broken accounting: {got} receipts for {owed} deliveries owed"
+    return None
 
 
 def chat_ratio(counter: str, invert: bool = False) -> Callable[[Sequence[tm.Second]], float | None]:
@@ -172,9 +240,23 @@ SLIS.add(
         True,
         chat_ratio(tm.CHAT_RECEIVED_100MS),
         "99.9% of messages within 100 ms",
+        samples=chat_expected,
+        min_samples=RATIO_SAMPLES,
+        impossible=more_receipts_than_owed,
     ),
 )
-SLIS.add("chat_loss", Sli("chat_loss", "ratio", False, chat_ratio(tm.CHAT_RECEIVED, True)))
+SLIS.add(
+    "chat_loss",
+    Sli(
+        "chat_loss",
+        "ratio",
+        False,
+        chat_ratio(tm.CHAT_RECEIVED, True),
+        samples=chat_expected,
+        min_samples=RATIO_SAMPLES,
+        impossible=more_receipts_than_owed,
+    ),
+)
 SLIS.add(
     "gift_success",
     Sli(
@@ -183,6 +265,8 @@ SLIS.add(
         True,
         ratio(tm.GIFTS_ACKED, tm.GIFTS_ATTEMPTED),
         "99.99% successful",
+        samples=counted(tm.GIFTS_ATTEMPTED),
+        min_samples=RATIO_SAMPLES,
     ),
 )
 
@@ -194,7 +278,15 @@ def connection_success(seconds: Sequence[tm.Second]) -> float | None:
 
 SLIS.add(
     "stream_connection_success",
-    Sli("stream_connection_success", "ratio", True, connection_success, "99.95%"),
+    Sli(
+        "stream_connection_success",
+        "ratio",
+        True,
+        connection_success,
+        "99.95%",
+        samples=counted(tm.REQUESTS),
+        min_samples=RATIO_SAMPLES,
+    ),
 )
 
 
@@ -210,10 +302,38 @@ def search_success(seconds: Sequence[tm.Second]) -> float | None:
 
 SLIS.add(
     "search_latency_p95",
-    Sli("search_latency_p95", "s", False, percentile(tm.SEARCH_LATENCY, 95), "p95 < 150 ms"),
+    Sli(
+        "search_latency_p95",
+        "s",
+        False,
+        percentile(tm.SEARCH_LATENCY, 95),
+        "p95 < 150 ms",
+        samples=observed(tm.SEARCH_LATENCY),
+        min_samples=for_percentile(95),
+    ),
 )
-SLIS.add("search_success", Sli("search_success", "ratio", True, search_success))
-SLIS.add("segments_valid", Sli("segments_valid", "ratio", True, segments_valid))
+SLIS.add(
+    "search_success",
+    Sli(
+        "search_success",
+        "ratio",
+        True,
+        search_success,
+        samples=counted(tm.SEARCHES),
+        min_samples=RATIO_SAMPLES,
+    ),
+)
+SLIS.add(
+    "segments_valid",
+    Sli(
+        "segments_valid",
+        "ratio",
+        True,
+        segments_valid,
+        samples=counted(tm.SEGMENTS_DECODED, tm.SEGMENTS_INVALID),
+        min_samples=RATIO_SAMPLES,
+    ),
+)
 
 
 def quality_held(seconds: Sequence[tm.Second]) -> float | None:
@@ -244,8 +364,28 @@ def viewers_playing(seconds: Sequence[tm.Second]) -> float | None:
     return 1 - total(seconds, tm.VIEWERS_STALLED) / watching if watching else None
 
 
-SLIS.add("viewers_playing", Sli("viewers_playing", "ratio", True, viewers_playing))
-SLIS.add("rebuffering_ratio", Sli("rebuffering_ratio", "ratio", False, rebuffering_ratio))
+SLIS.add(
+    "viewers_playing",
+    Sli(
+        "viewers_playing",
+        "ratio",
+        True,
+        viewers_playing,
+        samples=counted(tm.VIEWERS_WATCHING),
+        min_samples=RATIO_SAMPLES,
+    ),
+)
+SLIS.add(
+    "rebuffering_ratio",
+    Sli(
+        "rebuffering_ratio",
+        "ratio",
+        False,
+        rebuffering_ratio,
+        samples=lambda seconds: total(seconds, tm.WATCHED_MS) // 1000,  # viewer-seconds
+        min_samples=RATIO_SAMPLES,
+    ),
+)
 
 
 def format_value(sli: Sli, value: float | None) -> str:

@@ -17,7 +17,7 @@ import pytest
 from livefire.base import telemetry as tm
 from livefire.base.processes import free_port
 from livefire.loadrunner import master_argv, worker_argv
-from livefire.verdict.engine import gaps
+from livefire.verdict.doubts import gaps
 from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
 

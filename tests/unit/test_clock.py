@@ -84,12 +84,58 @@ def test_a_generator_clock_ahead_voids_even_a_failure() -> None:
     assert not verdict.passed and verdict.result == "inconclusive"
 
 
-def test_an_uncertain_but_possible_offset_does_not_void_the_verdict() -> None:
-    coarse = {"w1": ClockBounds(-0.4, 0.6, 2)}  # a second wide: zero is possible
+def test_a_bound_wider_than_the_promise_allows_voids_a_latency_pass() -> None:
+    coarse = {"w1": ClockBounds(-0.4, 0.6, 2)}  # a second wide: true latency up to 700 ms
     verdict = evaluate(
         latency_series(), Slos(stream_latency_p95=0.25), 1000, 1060, [], None, coarse
     )
-    assert verdict.result == "pass"
+    assert verdict.result == "inconclusive" and "w1" in verdict.inconclusive[0]
+    assert verdict.checks[0].void
+
+
+def test_a_bound_narrow_enough_for_the_promise_leaves_the_verdict_alone() -> None:
+    narrow = {"w1": ClockBounds(-0.03, 0.04, 300)}  # 100 ms measured + at most 40 ms ≤ 250 ms
+    verdict = evaluate(
+        latency_series(), Slos(stream_latency_p95=0.25), 1000, 1060, [], None, narrow
+    )
+    assert verdict.result == "pass" and verdict.inconclusive == ()
+
+
+def test_a_worker_that_never_saw_a_date_header_leaves_latency_unchecked() -> None:
+    clocks = {"w1": ClockBounds(-0.001, 0.001, 300)}
+    measured_by = {"w1": frozenset({tm.STREAM_LATENCY}), "w2": frozenset({tm.STREAM_LATENCY})}
+    slos = Slos(stream_latency_p95=0.25, viewer_error_rate=0.01)
+    verdict = evaluate(latency_series(), slos, 1000, 1060, [], None, clocks, measured_by)
+    assert verdict.result == "inconclusive" and "w2" in verdict.inconclusive[0]
+    by = {c.promise: c for c in verdict.checks}
+    assert by["stream_latency_p95"].void and not by["viewer_error_rate"].void
+
+
+def test_date_samples_that_contradict_the_bound_void_latency() -> None:
+    stepped = {"w1": ClockBounds(-0.001, 0.001, 300, inconsistent=40, worst=0.3)}
+    verdict = evaluate(
+        latency_series(), Slos(stream_latency_p95=0.25), 1000, 1060, [], None, stepped
+    )
+    assert verdict.result == "inconclusive" and "contradict" in verdict.inconclusive[0]
+
+
+def test_chat_latency_across_hosts_needs_their_clocks_to_agree() -> None:
+    run = latency_series()
+    for second in run:
+        second.count(tm.CHAT_SENT + "r", 10)
+        second.count(tm.CHAT_MEMBERS + "r", 2)
+        second.count(tm.CHAT_RECEIVED, 20)
+        second.count(tm.CHAT_RECEIVED_100MS, 20)
+    chat = frozenset({tm.CHAT_LATENCY})
+    slos = Slos(chat_delivered_within_100ms=0.999, chat_loss=0.001)
+    apart = {"a_1": ClockBounds(0.0, 0.002, 9), "b_1": ClockBounds(0.2, 0.202, 9)}
+    verdict = evaluate(run, slos, 1000, 1060, [], None, apart, {"a_1": chat, "b_1": chat})
+    by = {c.promise: c for c in verdict.checks}
+    assert by["chat_delivered_within_100ms"].void and not by["chat_loss"].void
+    assert verdict.result == "inconclusive"
+    together = {"a_1": ClockBounds(0.0, 0.002, 9), "a_2": ClockBounds(0.3, 0.302, 9)}
+    same_host = evaluate(run, slos, 1000, 1060, [], None, together, {"a_1": chat, "a_2": chat})
+    assert same_host.result == "pass"
 
 
 def test_segments_arriving_before_they_were_complete_void_a_pass() -> None:

@@ -62,3 +62,10 @@ def test_a_healthy_scenario_that_passed_is() -> None:
 def test_an_inconclusive_control_is_not_a_failure_as_expected() -> None:
     ok, _ = meets(CONTROL, report("inconclusive", ("streams_preserved",)))
     assert not ok
+
+
+def test_a_control_whose_promise_is_only_void_did_not_prove_it() -> None:
+    found = report("fail", ("gifts_lost",))
+    found["checks"].append({"promise": "streams_preserved", "passed": False, "void": "gap"})
+    ok, why = meets(CONTROL, found)
+    assert not ok and "expected streams_preserved to break" in why

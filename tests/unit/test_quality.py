@@ -80,7 +80,8 @@ def test_recovery_on_viewers_playing_sees_a_stall_that_no_request_error_shows() 
     slos = Slos(viewer_error_rate=0.05, viewers_playing=0.95, recovery={"transcoder-node-kill": 8})
     verdict = evaluate(seconds, slos, 1000, 1060, [kill])
     by = {c.phase: c for c in verdict.checks if c.promise == "recovery:transcoder-node-kill"}
-    assert by["f0:viewer_error_rate"].passed and by["f0:viewer_error_rate"].measured == 0
+    assert by["f0:viewer_error_rate"].passed
+    assert by["f0:viewer_error_rate"].found == "no visible effect"
     assert not by["f0:viewers_playing"].passed and by["f0:viewers_playing"].measured == 12
 
 

@@ -1,12 +1,26 @@
 """Recovery-time maths on synthetic telemetry of known truth."""
 
+from collections.abc import Callable
+
 import pytest
 
 from livefire.base import telemetry as tm
-from livefire.verdict.recovery import per_second, recovery_time
+from livefire.verdict.recovery import PerSecond, per_second, recovery
 from livefire.verdict.slis import SLIS
 
 P95 = SLIS.get("stream_latency_p95")
+
+
+def recovery_time(
+    values: PerSecond,
+    inside: Callable[[float], bool],
+    since: float,
+    until: float,
+    stable_for: float,
+) -> float | None:
+    """A sustained fault reverted at `since`: seconds to recovery, 0.0 when never outside."""
+    found = recovery(values, inside, since, since, until, stable_for, until)
+    return found.seconds if found.visible else 0.0
 
 
 def latency_series(bad_until: float, start: int = 0, end: int = 120) -> list[tm.Second]:

@@ -46,6 +46,16 @@ GALLERY = {
     ],
     "not_utf8.yaml": [":2: not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8"],
     "control_character.yaml": [":3: invalid YAML: character U+0001 is not allowed"],
+    "nothing_to_judge.yaml": [":5: slos: no promise to judge"],
+    "unjudgeable_promises.yaml": [
+        ":10: slos.recovery.transcoder-node-kill: a recovery budget needs an overall SLO judged "
+        "second by second to recover (e.g. stream_latency_p95 or viewer_error_rate); "
+        "streams_preserved: a share of sessions",
+        ":12: slos.during_faults.streams_preserved: streams_preserved is a share of viewer "
+        "sessions, which start and break in different phases",
+        ":13: slos.during_faults.quality_held: quality_held is a share",
+        ":14: slos.after_faults: no promise to judge in after_faults",
+    ],
     "recursive_alias.yaml": [
         ":3: target.embedded.flags[0]: alias refers to a value that contains it",
     ],

@@ -59,8 +59,11 @@ def full_report() -> Report:
             "seconds": 2.5,
             "budget_s": 45.0,
             "recovered_at_s": 37.5,
+            "effect_from_s": 30.0,
+            "effect_to_s": 37.5,
         },
         {"fault_id": "f0", "sli": "chat_delivered_within_100ms", "seconds": None, "budget_s": 10},
+        {"fault_id": "f0", "sli": "viewer_error_rate", "seconds": None, "visible": False},
     ]
     report["result"] = "fail"
     return report

@@ -70,8 +70,14 @@ def test_broken_promises_are_highlighted() -> None:
 def test_recovery_table_and_marks() -> None:
     text = page("full")
     assert '<table id="recovery">' in text
-    assert "<td class=num>2.5 s</td><td class=num>45 s</td><td class=num>t=37.5 s</td>" in text
+    assert (
+        "<td class=num>2.5 s</td><td class=num>45 s</td><td class=num>30 s → 38 s</td>"
+        "<td class=num>t=37.5 s</td>"
+    ) in text
     assert "not recovered" in text
+    # no excursion at all: held, and not dressed up as a 0 s recovery
+    assert "<td>viewer_error_rate</td><td class=num>no visible effect</td>" in text
+    assert "recovery of viewer_error_rate" not in text
     assert "recovery of chat_delivered_within_100ms from f0" in text  # in the broken banner
     assert "f0 stream_latency_p95 recovered in 2.5 s" in text
     assert '<table id="recovery">' not in page("sample")
