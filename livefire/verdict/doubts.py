@@ -51,9 +51,13 @@ def on(slis: frozenset[str]) -> Callable[[Judged], bool]:
     return lambda check: check.sli in slis
 
 
-def generator_doubts(run: Sequence[Second], slos: Slos, run_start: float) -> list[Doubt]:
-    """A late generator offers less load than promised and stamps late: every figure read
-    from telemetry, pass or fail, may be its own doing (the ledger's facts are not)."""
+def generator_doubts(
+    run: Sequence[Second], slos: Slos, run_start: float
+) -> tuple[list[Doubt], dict[int, str]]:
+    """A late generator offers less load than promised and stamps late. Late over the whole
+    run: every figure read from telemetry, pass or fail, may be its own doing (the ledger's
+    facts are not). Late in some seconds only (a worker marked them): the seconds, each with
+    its reason, for the engine to judge each promise without them as well."""
     reasons = []
     lag = percentile(tm.SCHEDULE_LAG, 99)(run)
     if lag is not None and lag > slos.max_schedule_lag_p99:
@@ -65,15 +69,17 @@ def generator_doubts(run: Sequence[Second], slos: Slos, run_start: float) -> lis
         f"its schedule lag p99 over {slos.max_schedule_lag_p99 * 1000:.0f} ms or an event-loop "
         f"stall over {slos.max_event_loop_stall * 1000:.0f} ms"
     )
-    behind = [
-        f"load generator overloaded: worker {worker} fell behind from t={a - run_start:.0f}s "
-        f"to t={b - run_start:.0f}s ({limits})"
-        for worker, a, b in unreliable(run)
-    ]
-    if len(behind) > MAX_NAMED:
-        more = len(behind) - MAX_NAMED
-        behind = [*behind[:MAX_NAMED], f"load generator overloaded: {more} more worker ranges"]
-    return [Doubt(reason, telemetry_check) for reason in reasons + behind]
+    shaky: dict[int, str] = {}
+    for n, (worker, a, b) in enumerate(unreliable(run)):
+        reason = (
+            f"load generator overloaded: worker {worker} fell behind from t={a - run_start:.0f}s "
+            f"to t={b - run_start:.0f}s ({limits})"
+        )
+        if n >= MAX_NAMED:
+            reason = "load generator overloaded: workers fell behind in more ranges"
+        for t in range(a, b):
+            shaky.setdefault(t, reason)
+    return [Doubt(reason, telemetry_check) for reason in reasons], shaky
 
 
 def gap_doubts(run: Sequence[Second], run_start: float, run_end: float) -> list[Doubt]:
@@ -100,9 +106,7 @@ def clock_doubts(
     answer; a worker that never saw a `Date` header, or whose samples contradict its bound by
     more than `max_clock_offset`, leaves its figures unchecked."""
     limit, doubts = slos.max_clock_offset, []
-    latency = [w for w, metrics in measured_by.items() if tm.STREAM_LATENCY in metrics]
-    if not measured_by:  # callers that know no sources: the workers with a clock
-        latency = list(clocks)
+    latency = latency_workers(clocks, measured_by)
     unchecked = [w for w in latency if w not in clocks]
     stepped = [w for w in latency if w in clocks and clocks[w].worst > limit]
     if unchecked:
@@ -132,7 +136,7 @@ def clock_doubts(
                 f"clock offset: {named} (limit {limit * 1000:.0f} ms): true stream latency is "
                 f"the measured one {lo * 1000:+.0f} to {hi * 1000:+.0f} ms, which could turn "
                 "this latency verdict around; sync the generators' clocks",
-                _could_flip(lo, hi, limit),
+                _could_flip(lo, hi),
             )
         )
     early, segments = total(run, tm.SEGMENTS_EARLY), total(run, tm.SEGMENTS)
@@ -148,18 +152,39 @@ def clock_doubts(
     return doubts
 
 
+def latency_workers(
+    clocks: Mapping[str, ClockBounds], measured_by: Mapping[str, frozenset[str]]
+) -> list[str]:
+    """The workers whose clocks stream latency rests on (all with a clock, if unknown)."""
+    if not measured_by:
+        return list(clocks)
+    return [w for w, metrics in measured_by.items() if tm.STREAM_LATENCY in metrics]
+
+
+def latency_offset(
+    clocks: Mapping[str, ClockBounds], measured_by: Mapping[str, frozenset[str]]
+) -> tuple[float, float] | None:
+    """(lo, hi): true stream latency is the measured one plus a value in this range; None
+    when no latency worker has a bound, or one has none (then latency is void anyway)."""
+    workers = latency_workers(clocks, measured_by)
+    if not workers or any(w not in clocks for w in workers):
+        return None
+    return min(clocks[w].lo for w in workers), max(clocks[w].hi for w in workers)
+
+
 def _offset(worker: str, c: ClockBounds) -> str:
     side = "behind" if c.offset >= 0 else "ahead of"
     figure = f"{abs(c.offset) * 1000:.0f} ± {c.uncertainty * 1000:.0f} ms"
     return f"worker {worker}'s clock is {figure} {side} the platform's"
 
 
-def _could_flip(lo: float, hi: float, limit: float) -> Callable[[Judged], bool]:
+def _could_flip(lo: float, hi: float) -> Callable[[Judged], bool]:
+    """A latency check's answer at both ends of the offset bound (a recovery is timed at
+    both ends by the engine, which voids it there)."""
+
     def voids(check: Judged) -> bool:
-        if check.sli not in STREAM_LATENCY:
+        if check.sli not in STREAM_LATENCY or check.recovery or check.measured is None:
             return False
-        if check.recovery or check.measured is None:  # a time, not a latency: bound the error
-            return max(abs(lo), abs(hi)) > limit
         if check.passed:  # true latency = measured + offset: at worst measured + hi
             return check.measured + hi > check.threshold
         return check.measured + lo <= check.threshold

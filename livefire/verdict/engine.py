@@ -15,7 +15,15 @@ from functools import partial
 
 from livefire.base.telemetry import ClockBounds, Second
 from livefire.scenario.slos import PhaseSlos, Slos
-from livefire.verdict.doubts import Doubt, Judged, clock_doubts, gap_doubts, generator_doubts
+from livefire.verdict.doubts import (
+    STREAM_LATENCY,
+    Doubt,
+    Judged,
+    clock_doubts,
+    gap_doubts,
+    generator_doubts,
+    latency_offset,
+)
 from livefire.verdict.reconcile import Reconciliation
 from livefire.verdict.recovery import Found, recovery, window_for, windowed
 from livefire.verdict.slis import SLIS, Sli, format_value
@@ -70,6 +78,7 @@ class Recovery:
     effect_from_s: float | None = None  # the fault's first excursion, from run start
     effect_to_s: float | None = None  # the end of its last excursion (None: never ended)
     window_s: int = 1  # seconds per judged window (sparse SLIs are judged over several)
+    void: str = ""  # why it cannot be trusted: a worker behind, or clock bounds either way
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,17 @@ def during(series: Sequence[Second], windows: Sequence[FaultWindow]) -> list[Sec
     return [s for s in series if any(s.t + 1 > w.start and s.t < w.judged_end for w in windows)]
 
 
-def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[Check]:
+Shaky = Mapping[int, str]  # second → why a worker's figures in it cannot be trusted
+
+
+def check_phase(
+    phase: str, slos: PhaseSlos, seconds: Sequence[Second], shaky: Shaky | None = None
+) -> list[Check]:
+    """Each promise over these seconds. Where a worker fell behind in some of them, the
+    promise is judged again without those seconds: a verdict both agree on stands."""
+    shaky = shaky or {}
+    doubted = [shaky[s.t] for s in seconds if s.t in shaky]
+    healthy = [s for s in seconds if s.t not in shaky]
     checks = []
     for name in PhaseSlos.model_fields:
         threshold = getattr(slos, name)
@@ -133,14 +152,32 @@ def check_phase(phase: str, slos: PhaseSlos, seconds: Sequence[Second]) -> list[
         if phase != "overall" and not sli.per_second:  # the loader refuses these
             passed, found = False, "a share of sessions: judged over the whole run only"
         expected = f"{sli.comparator} {format_value(sli, threshold)}"
+        void = ""
+        if doubted and not impossible:
+            again = sli.measure(healthy)
+            if again is None or sli.holds(again, threshold) != passed:
+                void = doubted[0]
         checks.append(
-            Check(name, phase, threshold, measured, passed, expected, found, sli.documented, name)
+            Check(
+                name,
+                phase,
+                threshold,
+                measured,
+                passed,
+                expected,
+                found,
+                sli.documented,
+                name,
+                void,
+            )
         )
     return checks
 
 
-def phase_checks(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow]) -> list[Check]:
-    checks = check_phase("overall", slos, run)
+def phase_checks(
+    run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow], shaky: Shaky | None = None
+) -> list[Check]:
+    checks = check_phase("overall", slos, run, shaky)
     first = min((w.start for w in windows), default=None)
     last = max((w.judged_end for w in windows), default=None)
     phases = (
@@ -154,10 +191,11 @@ def phase_checks(run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindo
     )
     for name, phase_slos, seconds in phases:
         if phase_slos is not None:
-            checks += check_phase(name, phase_slos, seconds)
+            checks += check_phase(name, phase_slos, seconds, shaky)
     if slos.during_faults is not None and len(windows) > 1:  # each fault on its own, too:
         for w in windows:  # a mild fault must not dilute a severe one's breach
-            checks += check_phase(f"during:{w.fault_id}", slos.during_faults, during(run, [w]))
+            phase = f"during:{w.fault_id}"
+            checks += check_phase(phase, slos.during_faults, during(run, [w]), shaky)
     return checks
 
 
@@ -167,11 +205,14 @@ def recoveries(
     windows: Sequence[FaultWindow],
     run_start: float,
     run_end: float,
+    shift: tuple[float, float] | None = None,
+    shaky: Shaky | None = None,
 ) -> list[Recovery]:
     """For each fault with a recovery budget: how long each overall per-second SLO took to
     come back from the fault's excursion (see `verdict.recovery`). A budget whose fault has no
     window gets one row with `injected=False`: a recovery that was never put to the test must
-    fail, not vanish from the verdict."""
+    fail, not vanish from the verdict. `shift`: the bound on (true − measured) stream latency
+    from the generators' clocks; a latency recovery is timed at both ends of it too."""
     out = [
         Recovery("", fault, "", None, budget, 0.0, None, injected=False)
         for fault, budget in slos.recovery.items()
@@ -195,8 +236,34 @@ def recoveries(
             found = recovery(
                 series, inside, window.start, since, run_end, slos.stable_for, horizon, width
             )
-            out.append(_row(window, sli, found, budget, since, run_start, width))
+            row = _row(window, sli, found, budget, since, run_start, width)
+            if shift is not None and sli.name in STREAM_LATENCY:
+                threshold = getattr(slos, sli.name)
+                ends = [
+                    recovery(
+                        series,
+                        partial(_holds, sli, threshold - offset),  # measured + offset ≤ SLO
+                        window.start,
+                        since,
+                        run_end,
+                        slos.stable_for,
+                        horizon,
+                        width,
+                    )
+                    for offset in shift
+                ]
+                if len({_in_time(f, budget) for f in ends}) > 1:
+                    row = replace(row, void=CLOCK_FLIPS.format(window.fault_id, sli.name))
+            settled = run_end if found.seconds is None else since + found.seconds + slos.stable_for
+            behind = [why for t, why in (shaky or {}).items() if window.start - 1 < t < settled]
+            if behind and not row.void:  # the generator's lateness may be what was timed
+                row = replace(row, void=behind[0])
+            out.append(row)
     return out
+
+
+def _in_time(found: Found, budget: float) -> bool:
+    return not found.visible or (found.seconds is not None and found.seconds <= budget)
 
 
 def _holds(sli: Sli, threshold: float, value: float) -> bool:
@@ -275,9 +342,16 @@ def recovery_checks(
                 f"<= {r.budget_s:g} s",
                 shown,
                 sli=r.sli,
+                void=r.void,
             )
         )
     return checks
+
+
+CLOCK_FLIPS = (
+    "clock offset: within the generators' clock bounds, the recovery of {0} on {1} could "
+    "be in time or late; sync the generators' clocks"
+)
 
 
 def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
@@ -339,10 +413,12 @@ def evaluate(
     """`clocks`: each worker's clock bound; `measured_by`: the histograms each worker recorded
     (whose clocks a latency figure rests on)."""
     run = seconds_between(series, run_start, run_end)
-    found = recoveries(run, slos, windows, run_start, run_end)
-    checks = phase_checks(run, slos, windows) + recovery_checks(found, slos, windows)
+    shift = latency_offset(clocks or {}, measured_by or {})
+    behind, shaky = generator_doubts(run, slos, run_start)
+    found = recoveries(run, slos, windows, run_start, run_end, shift, shaky)
+    checks = phase_checks(run, slos, windows, shaky) + recovery_checks(found, slos, windows)
     checks += gift_checks(slos, reconciliation)
-    doubts = generator_doubts(run, slos, run_start) + gap_doubts(run, run_start, run_end)
+    doubts = behind + gap_doubts(run, run_start, run_end)
     doubts += clock_doubts(run, slos, clocks or {}, measured_by or {})
     voided, used = void(checks, doubts)
     return Verdict(tuple(voided), tuple(found), tuple(used))
@@ -351,9 +427,13 @@ def evaluate(
 def void(checks: Sequence[Check], doubts: Sequence[Doubt]) -> tuple[list[Check], list[str]]:
     """Each check voided by the first doubt that applies to it; and every doubt that applies
     to some check (a doubt that touches nothing judged is no reason to distrust the run)."""
-    out, used = [], set()
+    out, used, own = [], set(), []  # own: reasons a check came with (a recovery's clock)
     for check in checks:
         applying = [d.reason for d in doubts if d.voids(check.judged())]
         used.update(applying)
-        out.append(replace(check, void=applying[0]) if applying else check)
-    return out, [d.reason for d in doubts if d.reason in used]
+        if check.void:
+            own += [] if check.void in own else [check.void]
+        elif applying:
+            check = replace(check, void=applying[0])
+        out.append(check)
+    return out, [d.reason for d in doubts if d.reason in used] + own

@@ -96,4 +96,3 @@ def recovery(
             back_at = max(effect_from, streak - window + 1)  # the streak's first window starts
             return Found(max(0.0, back_at - since), effect_from, back_at)
     return Found(None, effect_from, None)
-

@@ -141,3 +141,24 @@ def test_chat_latency_across_hosts_needs_their_clocks_to_agree() -> None:
 def test_segments_arriving_before_they_were_complete_void_a_pass() -> None:
     verdict = evaluate(latency_series(early=3), Slos(stream_latency_p95=0.25), 1000, 1060, [])
     assert verdict.result == "inconclusive" and "before their" in verdict.inconclusive[0]
+
+
+def test_a_latency_recovery_the_clock_bound_could_turn_around_is_void() -> None:
+    from livefire.verdict.engine import FaultWindow
+
+    run = []
+    for t in range(1000, 1060):
+        second = tm.Second(t)
+        for _ in range(20):  # 2 s during the kill's effect, 200 ms (SLO 250 ms) afterwards
+            second.observe(tm.STREAM_LATENCY, 2.0 if 1020 <= t < 1022 else 0.2)
+        run.append(second)
+    kill = FaultWindow("f0", "transcoder-node-kill", "transcoder-1", 1020, 1020.05, True)
+    slos = Slos(stream_latency_p95=0.25, recovery={"transcoder-node-kill": 12.0})
+    wide = {"w1": ClockBounds(-0.01, 0.1, 300)}  # true latency could be 300 ms: never back
+    verdict = evaluate(run, slos, 1000, 1060, [kill], None, wide)
+    [check] = [c for c in verdict.checks if c.promise.startswith("recovery:")]
+    assert check.passed and check.void.startswith("clock offset: within the generators'")
+    assert verdict.result == "inconclusive"
+    narrow = {"w1": ClockBounds(-0.01, 0.01, 300)}
+    verdict = evaluate(run, slos, 1000, 1060, [kill], None, narrow)
+    assert verdict.result == "pass" and verdict.inconclusive == ()

@@ -113,6 +113,8 @@ def test_without_a_budget_a_kill_is_judged_for_stable_for() -> None:
 
 
 def test_each_worker_that_fell_behind_is_named_with_its_time_range() -> None:
+    from livefire.verdict.doubts import generator_doubts
+
     run = series({})
     for second in run:
         second.observe(tm.SCHEDULE_LAG, 0.001)  # merged over the whole run: healthy
@@ -120,15 +122,33 @@ def test_each_worker_that_fell_behind_is_named_with_its_time_range() -> None:
             second.count(tm.WORKER_UNRELIABLE + "host-a_1")
         if second.t - T0 in (40, 50, 51):
             second.count(tm.WORKER_UNRELIABLE + "host-b_2")
-    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
-    assert verdict.passed and verdict.result == "inconclusive"
-    ranges = [r.split(" (")[0] for r in verdict.inconclusive]
+    whole_run, shaky = generator_doubts(run, Slos(), T0)
+    assert whole_run == []
+    ranges = sorted({r.split(" (")[0] for r in shaky.values()})
     assert ranges == [
         "load generator overloaded: worker host-a_1 fell behind from t=10s to t=13s",
         "load generator overloaded: worker host-b_2 fell behind from t=40s to t=41s",
         "load generator overloaded: worker host-b_2 fell behind from t=50s to t=52s",
     ]
-    assert "lag p99 over 50 ms or an event-loop stall over 250 ms" in verdict.inconclusive[0]
+    assert sorted(t - T0 for t in shaky) == [10, 11, 12, 40, 50, 51]
+    assert "lag p99 over 50 ms or an event-loop stall over 250 ms" in shaky[T0 + 10]
+
+
+def test_a_breach_only_in_seconds_a_worker_fell_behind_is_void() -> None:
+    run = series({}, errors_at=range(10, 13))  # 150 errors in 6000: 2.5% > 1%
+    for second in run[10:13]:
+        second.count(tm.WORKER_UNRELIABLE + "host-a_1")
+    verdict = evaluate(run, Slos(viewer_error_rate=0.01), T0, T0 + 60, [])
+    assert verdict.result == "inconclusive" and verdict.broken == ()
+    assert "host-a_1 fell behind from t=10s to t=13s" in verdict.checks[0].void
+
+
+def test_a_breach_that_stands_without_the_seconds_a_worker_fell_behind_is_a_failure() -> None:
+    run = series({}, errors_at=range(20, 40))
+    for second in run[4:5]:  # a hiccup while users spawn
+        second.count(tm.WORKER_UNRELIABLE + "host-a_1")
+    verdict = evaluate(run, Slos(viewer_error_rate=0.01), T0, T0 + 60, [])
+    assert verdict.result == "fail" and not verdict.checks[0].void
 
 
 def test_a_healthy_generator_leaves_the_verdict_alone() -> None:
@@ -141,12 +161,14 @@ def test_a_healthy_generator_leaves_the_verdict_alone() -> None:
 
 
 def test_many_overloaded_workers_are_named_up_to_a_limit() -> None:
+    from livefire.verdict.doubts import generator_doubts
+
     run = series({})
-    for second in run[:1]:
-        for w in range(25):
-            second.count(tm.WORKER_UNRELIABLE + f"w{w:02}")
-    reasons = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, []).inconclusive
-    assert len(reasons) == 11 and reasons[-1] == "load generator overloaded: 15 more worker ranges"
+    for n, second in enumerate(run[:25]):
+        second.count(tm.WORKER_UNRELIABLE + f"w{n:02}")
+    reasons = set(generator_doubts(run, Slos(), T0)[1].values())
+    assert len(reasons) == 11
+    assert "load generator overloaded: workers fell behind in more ranges" in reasons
 
 
 def test_with_several_faults_each_is_also_judged_on_its_own() -> None:
