@@ -7,6 +7,7 @@ promise that broke regardless of every doubt that applies to it is reported brok
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,9 @@ from livefire.scenario.slos import Slos
 from livefire.verdict.slis import SLIS, percentile, total
 
 MAX_NAMED = 10  # per-worker overload ranges named in full; the rest are counted
-EDGE_S = 2  # seconds at each end of the run not inspected for telemetry gaps (start/stop skew)
+EDGE_S = 2  # seconds at the start not inspected for telemetry gaps (workers start unevenly);
+# the end is inspected to its last whole second: the judged run ends before Locust stops
+# users, and every worker ships all it has when it stops
 EARLY_SHARE = 0.01  # of live segments arriving "before they were complete": clocks disagree
 STREAM_LATENCY = frozenset(n for n in SLIS if n.startswith("stream_latency_"))
 CHAT_TIMED = frozenset({"chat_delivered_within_100ms"})  # chat latency: two hosts' clocks
@@ -250,7 +253,7 @@ def gaps(run: Sequence[Second], run_start: float, run_end: float) -> list[tuple[
     beats = {s.t: s.counters.get(tm.HEARTBEAT, 0) for s in run}
     expected = max(beats.values(), default=0)
     out: list[tuple[int, int, int]] = []
-    for t in range(int(run_start) + EDGE_S, int(run_end) - EDGE_S):
+    for t in range(int(run_start) + EDGE_S, math.floor(run_end)):
         missing = expected - beats.get(t, 0)
         if missing <= 0:
             continue

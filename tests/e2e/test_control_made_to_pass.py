@@ -16,7 +16,9 @@ def test_a_control_without_its_sabotage_makes_the_suite_fail_naming_it(tmp_path:
     assert control["target"]["embedded"].pop("sabotage") == ["lossy-ledger"]
     defused = tmp_path / "defused.yaml"
     defused.write_text(yaml.safe_dump(control))
-    proc = livefire("suite", str(defused), "--run-dir", str(tmp_path / "runs"), "--quiet")
+    junit = tmp_path / "suite.xml"
+    runs = str(tmp_path / "runs")
+    proc = livefire("suite", str(defused), "--run-dir", runs, "--junit", str(junit), "--quiet")
     out, _ = proc.communicate(timeout=280)
     assert proc.returncode == 1, out
     name = control["name"]
@@ -24,3 +26,5 @@ def test_a_control_without_its_sabotage_makes_the_suite_fail_naming_it(tmp_path:
     report = report_of(tmp_path / "runs" / name)
     assert report["result"] == "pass"  # the platform reconciled every gift without the sabotage
     assert stragglers(tmp_path / "runs" / name) == []
+    xml = junit.read_text()  # one testcase, failed: what CI dashboards show
+    assert 'tests="1"' in xml and 'failures="1"' in xml and f'name="{name}"' in xml

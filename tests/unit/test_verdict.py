@@ -182,3 +182,12 @@ def test_with_several_faults_each_is_also_judged_on_its_own() -> None:
     assert by["during_faults"].passed  # 2 bad seconds of 42: inside the union's p95
     assert by["during:f0"].passed and not by["during:f1"].passed
     assert by["during:f1"].measured > 1.9
+
+
+def test_a_worker_silent_in_the_last_judged_seconds_is_a_gap() -> None:
+    run = series({})
+    for second in run:
+        second.count(tm.HEARTBEAT, 1 if second.t - T0 >= 58 else 2)
+    verdict = evaluate(run, Slos(viewer_error_rate=0.5), T0, T0 + 60, [])
+    assert verdict.result == "inconclusive"
+    assert verdict.inconclusive == ("telemetry gap: 1 worker(s) silent from t=58s to t=60s",)
