@@ -24,4 +24,5 @@ class RunOutcome:
     ledger: list[dict[str, Any]] | None = None  # the platform's ledger, read after the load
     clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
     error: str = ""
+    telemetry_warnings: list[str] = field(default_factory=list)  # e.g. a torn last batch skipped
     revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures
