@@ -82,6 +82,29 @@ def test_chatters_across_two_nodes_deliver_and_are_accounted(
     assert sum(h.get_total_count() for h in lags if h is not None) > 50  # chatters' send lag
 
 
+def test_chatters_stopped_mid_second_by_a_ramp_down_leave_no_false_loss(
+    shared_cluster: RedisCluster, components: Components, tmp_path: Path
+) -> None:
+    """Locust kills ramped-down chatters (GreenletExit) wherever they are in a second; on a
+    loss-free node on loopback every message owed is a message received."""
+    node = components.start("chat", "--sentinel", shared_cluster.sentinel_arg())
+    shape = [{"ramp": 0.5, "to": 1.0}, {"hold": 3.5}, {"ramp": 5.0, "to": 0.25}]
+    cfg = config(
+        tmp_path,
+        users={"chatter": 8},
+        shape=shape,
+        spawn_jitter=0.3,
+        chat_interval=0.25,
+        chat_urls=[node["ws_url"]],
+    )
+    series = tm.merge_batches(run_locust(tmp_path, cfg, "Chatter"))
+    window = judged(series)
+    users = [s.counters.get(tm.USERS, 0) for s in window]
+    assert max(users) == 8 and min(users[-3:]) == 2  # the ramp-down happened
+    assert sum(s.counters.get(tm.CHAT_SENT + "live1", 0) for s in window) > 100
+    assert SLIS.get("chat_loss").measure(window) == 0.0
+
+
 def gifts_run(
     cluster: RedisCluster, components: Components, run_dir: Path, *worker_flags: str
 ) -> tuple[list[tm.Batch], str]:
