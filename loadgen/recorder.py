@@ -41,6 +41,9 @@ def _count_over(hist: HdrHistogram, limit_s: float) -> int:
 
 
 class Watcher(Protocol):
+    def book_until(self, now: float) -> None:
+        """Book the time played and stalled so far into the seconds it passed in."""
+
     def playing(self, now: float) -> bool | None:
         """True while playing, False while stalled or starting over, None before it first
         played (not yet part of the audience)."""
@@ -88,6 +91,7 @@ class Recorder:
         request succeeds (a platform serving stale playlists errs nowhere)."""
         watching = stalled = 0
         for viewer in list(self.audience):
+            viewer.book_until(now)  # a viewer hung in a long request is booked all the same
             playing = viewer.playing(now)
             if playing is not None:
                 watching += 1
