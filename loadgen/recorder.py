@@ -3,8 +3,11 @@ seconds are drained into numbered batches for the master."""
 
 from __future__ import annotations
 
+import itertools
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from hdrh.histogram import HdrHistogram
@@ -65,6 +68,24 @@ class Recorder:
         self._next: int | None = None  # first second not yet given a heartbeat
         self.clock = ClockEstimator()  # fed by users from their responses' Date headers
         self.audience: weakref.WeakSet[Watcher] = weakref.WeakSet()  # viewers, sampled 1/s
+        self._in_flight: dict[int, tuple[float, float]] = {}  # token → (sent, deadline)
+        self._tokens = itertools.count()
+
+    @contextmanager
+    def in_flight(self, sent: float, deadline: float) -> Iterator[None]:
+        """Mark a request (or a gift's retries) as under way from `sent` until, at the latest,
+        `deadline`: the end of the run waits for it (`settled`), since what it finds is
+        stamped at `sent`, which may be a judged second."""
+        token = next(self._tokens)
+        self._in_flight[token] = (sent, deadline)
+        try:
+            yield
+        finally:
+            del self._in_flight[token]
+
+    def settled(self, before: float, now: float) -> bool:
+        """Has everything sent before `before` ended, or passed its deadline by `now`?"""
+        return all(sent >= before or deadline <= now for sent, deadline in self._in_flight.values())
 
     def _second(self, at: float | None) -> Second:
         t = int(time.time() if at is None else at)

@@ -203,7 +203,9 @@ class Searcher(LivefireUser):
         while True:
             intended += self.config.search_interval
             gevent.sleep(max(0.0, intended - time.time()))
-            result = self.client.get(url, name="/search", intended=intended)
+            deadline = time.time() + self.client.timeout + 1.0
+            with self.recorder.in_flight(intended, deadline):
+                result = self.client.get(url, name="/search", intended=intended)
             at = result.last_byte or time.time()
             self.recorder.count(tm.SEARCHES, at=intended)
             self.recorder.observe(tm.SEARCH_LATENCY, result.latency_ms / 1000, at=intended)

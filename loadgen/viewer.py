@@ -85,7 +85,10 @@ class ViewerSession:
     ) -> HttpResult:
         if intended is None:
             intended = self.ready_at
-        result = self.client.get(url, name=name, intended=intended, timeout=timeout)
+        now = time.time()
+        limit = self.client.timeout if timeout is None else timeout
+        with self.recorder.in_flight(now if intended is None else intended, now + limit + 1.0):
+            result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
         self.book_until(at)
         self.check_startup(at)
