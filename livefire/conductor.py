@@ -317,7 +317,8 @@ class Conductor:
 
     def _collect(self) -> None:
         telemetry = self.run_dir / "telemetry"
-        batches = list(read_batches(telemetry / "batches.jsonl"))
+        warnings = self.outcome.telemetry_warnings
+        batches = list(read_batches(telemetry / "batches.jsonl", warnings))
         self.outcome.series = merge_batches(batches)
         self.outcome.records = unique_records(batches)
         self.outcome.clocks = worker_clocks(batches)  # series.jsonl: the master's shipper

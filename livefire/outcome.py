@@ -25,4 +25,5 @@ class RunOutcome:
     clocks: dict[str, ClockBounds] = field(default_factory=dict)  # worker → offset bound
     measured_by: dict[str, frozenset[str]] = field(default_factory=dict)  # worker → histograms
     error: str = ""
+    telemetry_warnings: list[str] = field(default_factory=list)  # e.g. a torn last batch skipped
     revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures

@@ -46,6 +46,7 @@ def build(
             for w in windows
         ],
         "revert_failures": outcome.revert_failures,
+        "telemetry_warnings": outcome.telemetry_warnings,
         "clocks": {
             worker: {
                 "offset_ms": round(c.offset * 1000, 1),
@@ -137,6 +138,8 @@ def summary(report: dict[str, Any]) -> list[str]:
             f"  WARNING: fault {fault_id} could not be reverted; "
             "run `livefire chaos revert --journal RUN_DIR`"
         )
+    for warning in report.get("telemetry_warnings") or []:
+        lines.append(f"  WARNING: telemetry: {warning}")
     if report.get("revert_watchdog"):
         lines.append(
             f"  WARNING: a detached watchdog (pid {report['revert_watchdog']}) keeps retrying "

@@ -2,11 +2,15 @@
 records every receipt, so delivery can be judged against membership at send time.
 
 Accounting (see DESIGN.md, chat delivery; `ChatAccount`, pure): a chatter counts itself a
-member of its room for second t when it is joined at the start of t, and counts a receipt only
-for messages sent at or after its first whole second of membership. So a message sent in second
-t is expected by `chat_members@room` members, and any it does not reach — a drop, a dead node —
-is loss. A receipt is counted once per message id: a repeat is a `chat_duplicates`, a frame of
-another room a `chat_misrouted`, and neither can stand in for a message that never arrived.
+member of its room for second t only once it is still joined at the end of t, and counts a
+receipt only for messages sent in a second it was a member of. Receipts of a second not yet
+over are held, and counted when the second is confirmed (a late receipt of a confirmed second
+counts at once); a chatter that leaves during t — a dropped connection, or Locust stopping it
+mid-second — is no member for t, and its receipts of t are discarded with it. So a message sent
+in second t is expected by `chat_members@room` members, each of which was there all of t, and
+any it does not reach — a drop, a dead node — is loss. A receipt is counted once per message
+id: a repeat is a `chat_duplicates`, a frame of another room a `chat_misrouted`, and neither can
+stand in for a message that never arrived.
 """
 
 from __future__ import annotations
@@ -34,34 +38,41 @@ class ChatAccount:
     """One chatter's membership and receipts, fed frames and times (no I/O, no clock).
 
     Call `joined(now)` once the node confirms the join, `tick(now)` whenever convenient (each
-    second, say), `left(now)` when the connection ends, and `received(frame, now)` for every
-    "msg" frame. Membership is counted for every whole second between join and leave, however
-    late a tick comes, so a stalled event loop cannot make receipts outnumber deliveries owed.
+    second, say), `left(now)` when the connection ends or the chatter is stopped, and
+    `received(frame, now)` for every "msg" frame. Each whole second between join and leave is
+    counted once, however late a tick comes, so a stalled event loop cannot make receipts
+    outnumber deliveries owed.
     """
 
     def __init__(self, room: str, recorder: Recorder) -> None:
         self.room, self.recorder = room, recorder
         self.member_from: int | None = None  # first whole second of the current membership
-        self.counted_through: int | None = None  # last second counted a member for
+        self.counted_through: int | None = None  # last second confirmed a member for
         self.seen: set[str] = set()  # message ids already counted (or ignored) this session
+        self.pending: dict[int, list[float]] = {}  # second → latencies of its held receipts
 
     def joined(self, now: float) -> None:
         self.member_from = math.ceil(now)
+        self.pending.clear()
 
     def tick(self, now: float) -> None:
-        """Count a member for each whole second begun while joined, up to `now`, once each."""
+        """Confirm each whole second that ended while joined, up to `now`, once each: count a
+        member for it and the receipts held for it."""
         if self.member_from is None:
             return
-        first = self.member_from
-        if self.counted_through is not None:
-            first = max(first, self.counted_through + 1)
-        for t in range(first, math.floor(now) + 1):
+        first = self._first_unconfirmed()
+        for t in range(first, math.floor(now)):  # t is over: t + 1 <= now
             self.recorder.count(tm.CHAT_MEMBERS + self.room, at=t)
             self.counted_through = t
+            for latency in self.pending.pop(t, ()):
+                self._receipt(t, latency)
 
     def left(self, now: float) -> None:
-        self.tick(now)  # joined at the start of the second it left in: a member for it
+        """Confirm the seconds that ended before `now`; the one it leaves in does not count,
+        nor do its held receipts."""
+        self.tick(now)
         self.member_from = None
+        self.pending.clear()
 
     def received(self, frame: dict[str, Any], now: float) -> None:
         if frame.get("room") != self.room:
@@ -78,7 +89,19 @@ class ChatAccount:
         self.seen.add(msg_id)
         if self.member_from is None or sent < self.member_from:
             return  # sent before this membership began: nobody owed it to us
-        latency = now - sent
+        second, latency = math.floor(sent), now - sent
+        if second < self._first_unconfirmed():
+            self._receipt(sent, latency)  # late, but its second is confirmed: it counts
+        else:
+            self.pending.setdefault(second, []).append(latency)
+
+    def _first_unconfirmed(self) -> int:
+        assert self.member_from is not None
+        if self.counted_through is None:
+            return self.member_from
+        return max(self.member_from, self.counted_through + 1)
+
+    def _receipt(self, sent: float, latency: float) -> None:
         self.recorder.observe(tm.CHAT_LATENCY, max(latency, 0.0), at=sent)
         self.recorder.count(tm.CHAT_RECEIVED, at=sent)
         if latency <= WITHIN_S:
@@ -114,8 +137,9 @@ class ChatSession:
                     self.recorder.count(tm.CHAT_ERRORS)
                 self.account.left(time.time())
                 gevent.sleep(RECONNECT_S)
-        finally:
+        finally:  # also when Locust stops this user (GreenletExit): it left mid-second
             beat.kill(block=False)
+            self.account.left(time.time())
             if self.ws is not None:
                 self.ws.close()
 

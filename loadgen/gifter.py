@@ -51,6 +51,10 @@ class GiftSession:
         key, first = uuid.uuid4().hex, time.time()
         body = {"stream": self.stream, "sender": self.sender, "amount": self.rng.randint(1, 500)}
         self.recorder.count(tm.GIFTS_ATTEMPTED, at=first)
+        with self.recorder.in_flight(first, first + self.timeout + 1.0):
+            return self._until_acked(key, first, body)
+
+    def _until_acked(self, key: str, first: float, body: dict[str, Any]) -> dict[str, Any]:
         attempts = 0
         while (left := first + self.timeout - time.time()) > 0:
             attempts += 1

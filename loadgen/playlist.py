@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -20,7 +21,7 @@ class Variant:
 class MediaSegment:
     seq: int
     uri: str  # absolute
-    pdt: float  # EXT-X-PROGRAM-DATE-TIME, epoch seconds
+    pdt: float  # EXT-X-PROGRAM-DATE-TIME, epoch seconds (UTC when it names no zone)
     duration: float
     discontinuity: bool
 
@@ -69,7 +70,7 @@ def parse_media(text: str, url: str) -> MediaPlaylist:
     seq = int(playlist.media_sequence or 0)
     segments = []
     for offset, segment in enumerate(playlist.segments):
-        pdt = segment.current_program_date_time
+        pdt = _utc(segment.current_program_date_time)
         segments.append(
             MediaSegment(
                 seq + offset,
@@ -87,6 +88,15 @@ def parse_media(text: str, url: str) -> MediaPlaylist:
         can_block,
         bool(playlist.is_endlist),
     )
+
+
+def _utc(pdt: datetime | None) -> datetime | None:
+    """A program-date-time without a zone is UTC: read as local time, a load generator in
+    New York would add five hours to every segment's latency (RFC 8216 asks for a zone;
+    origins that omit one write UTC, as ours does)."""
+    if pdt is not None and pdt.tzinfo is None:
+        return pdt.replace(tzinfo=UTC)
+    return pdt
 
 
 def blocking_url(url: str, msn: int) -> str:

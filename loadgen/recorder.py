@@ -3,8 +3,11 @@ seconds are drained into numbered batches for the master."""
 
 from __future__ import annotations
 
+import itertools
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from hdrh.histogram import HdrHistogram
@@ -41,6 +44,9 @@ def _count_over(hist: HdrHistogram, limit_s: float) -> int:
 
 
 class Watcher(Protocol):
+    def book_until(self, now: float) -> None:
+        """Book the time played and stalled so far into the seconds it passed in."""
+
     def playing(self, now: float) -> bool | None:
         """True while playing, False while stalled or starting over, None before it first
         played (not yet part of the audience)."""
@@ -62,6 +68,24 @@ class Recorder:
         self._next: int | None = None  # first second not yet given a heartbeat
         self.clock = ClockEstimator()  # fed by users from their responses' Date headers
         self.audience: weakref.WeakSet[Watcher] = weakref.WeakSet()  # viewers, sampled 1/s
+        self._in_flight: dict[int, tuple[float, float]] = {}  # token → (sent, deadline)
+        self._tokens = itertools.count()
+
+    @contextmanager
+    def in_flight(self, sent: float, deadline: float) -> Iterator[None]:
+        """Mark a request (or a gift's retries) as under way from `sent` until, at the latest,
+        `deadline`: the end of the run waits for it (`settled`), since what it finds is
+        stamped at `sent`, which may be a judged second."""
+        token = next(self._tokens)
+        self._in_flight[token] = (sent, deadline)
+        try:
+            yield
+        finally:
+            del self._in_flight[token]
+
+    def settled(self, before: float, now: float) -> bool:
+        """Has everything sent before `before` ended, or passed its deadline by `now`?"""
+        return all(sent >= before or deadline <= now for sent, deadline in self._in_flight.values())
 
     def _second(self, at: float | None) -> Second:
         t = int(time.time() if at is None else at)
@@ -88,6 +112,7 @@ class Recorder:
         request succeeds (a platform serving stale playlists errs nowhere)."""
         watching = stalled = 0
         for viewer in list(self.audience):
+            viewer.book_until(now)  # a viewer hung in a long request is booked all the same
             playing = viewer.playing(now)
             if playing is not None:
                 watching += 1

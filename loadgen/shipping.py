@@ -3,6 +3,13 @@ seconds every second (an empty batch doubles as a heartbeat), and a final one wh
 stops; the master appends every batch it receives to `RUN_DIR/telemetry/batches.jsonl` and,
 when the test ends, writes the merged per-second series to `series.jsonl`.
 
+The final batch waits for the run to drain: what a request finds is stamped at its intended
+send time, so a gift acknowledged, or a segment request timing out, after the judged run ended
+may still belong to a judged second. On the master's FLUSH a worker keeps its users running for
+`DRAIN_MIN_S` (late chat receipts, one more booking tick of every viewer) and then until every
+request sent before the flush has ended or passed its deadline (at most `DRAIN_MAX_S`), and only
+then ships its final batch. What still arrives later goes in the stop drain's batch.
+
 While it ships, a worker also watches its own health: a greenlet sleeps `STALL_PROBE_S` at a
 time and records how late it woke as `event_loop_stall` (a busy or starved gevent hub delays
 every timer and every receipt timestamp alike), and sets the `users` gauge to the runner's
@@ -29,7 +36,9 @@ from loadgen.recorder import Recorder
 MESSAGE = "livefire_telemetry"
 FLUSH = "livefire_flush"  # master → workers: ship everything now, the judged run is over
 SHIPPER: Shipper | None = None  # this process's shipper, installed by the locustfile
-FINAL_WAIT_S = 5.0
+FINAL_WAIT_S = 5.0  # how long the master waits for final batches, beyond the drain
+DRAIN_MIN_S = 1.0
+DRAIN_MAX_S = 15.0  # the longest request timeout (a viewer's 10 s) with room to spare
 STALL_PROBE_S = 0.1
 log = logging.getLogger(__name__)
 
@@ -97,7 +106,19 @@ class Shipper:
             self._send(self.recorder.drain())
 
     def _flush(self, environment: Environment, msg: Any, **_: Any) -> None:
+        gevent.spawn(self._final_after_drain)  # never block Locust's message loop
+
+    def _final_after_drain(self) -> None:
+        self._drain_in_flight()
         self._send(self.recorder.drain(final=True))
+
+    def _drain_in_flight(self) -> None:
+        """Let the requests sent before now finish (see the module docstring)."""
+        flushed = time.time()
+        give_up = time.monotonic() + DRAIN_MAX_S
+        gevent.sleep(DRAIN_MIN_S)
+        while not self.recorder.settled(flushed, time.time()) and time.monotonic() < give_up:
+            gevent.sleep(0.05)
 
     def _stop_shipping(self, **_: Any) -> None:
         for greenlet in (self._loop, self._probe):
@@ -134,19 +155,21 @@ class Shipper:
 
     def flush(self) -> None:
         """At the end of the judged run, before Locust quits: ask every live worker for its
-        final batch and wait for them (Locust's own quit leaves workers only 0.5 s), then
-        write the merged series. Workers that died are not waited for: they are gaps."""
+        final batch, sent once its in-flight requests drained, and wait for them (Locust's own
+        quit leaves workers only 0.5 s), then write the merged series. Workers that died are
+        not waited for: they are gaps."""
         runner = self.environment.runner
         if isinstance(runner, MasterRunner):
             self.finals.clear()
             live = {c.id for c in runner.clients.all if c.state != STATE_MISSING}
             runner.send_message(FLUSH)
-            deadline = time.monotonic() + FINAL_WAIT_S
+            deadline = time.monotonic() + DRAIN_MAX_S + FINAL_WAIT_S
             while live - self.finals and time.monotonic() < deadline:
                 gevent.sleep(0.05)
             if live - self.finals:
                 log.warning("no final telemetry from workers %s", sorted(live - self.finals))
         elif isinstance(runner, LocalRunner):
+            self._drain_in_flight()
             self._store(self.recorder.drain(final=True).to_json())
         self._write_series()
 

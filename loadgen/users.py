@@ -59,10 +59,18 @@ class Viewer(LivefireUser):
         self.recorder.audience.add(self)
 
     def on_stop(self) -> None:
-        if self.session is not None:  # the run ended: a long wait for a first segment failed
-            self.session.check_startup(time.time())
+        if self.session is not None:  # stopped (ramp-down, the run's end): book to this moment
+            now = time.time()
+            self.session.book_until(now)  # a stall still going is a stall until now
+            self.session.check_startup(now)  # a long wait for a first segment failed
         self.recorder.audience.discard(self)
         self.client.close()
+
+    def book_until(self, now: float) -> None:
+        """The worker's probe, once a second: book the session's played and stalled time, so
+        a viewer hung in a long request still shows its stall in the seconds it lasts."""
+        if self.session is not None:
+            self.session.book_until(now)
 
     def playing(self, now: float) -> bool | None:
         """For the audience sample: a viewer that ever played and is starting over now is
@@ -101,10 +109,11 @@ class Viewer(LivefireUser):
             region = self.rng.choices(list(shares), weights=list(shares.values()))[0]
             url, stream = "", self.stream()
         while True:
+            asked = time.time()
             master = self._route(region, stream) or url
             if not master:  # the router could not say where to watch: ask again shortly
-                self.recorder.count(tm.REQUESTS)
-                self.recorder.count(tm.REQUEST_ERRORS)
+                self.recorder.count(tm.REQUESTS, at=asked)  # when it was asked, as any request
+                self.recorder.count(tm.REQUEST_ERRORS, at=asked)
                 gevent.sleep(1.0)
                 continue
             self.session = session = ViewerSession(
@@ -121,7 +130,10 @@ class Viewer(LivefireUser):
             try:
                 session.run()
             except SessionLost:
-                session.check_startup(time.time(), gave_up=True)
+                now = time.time()
+                session.book_until(now)  # its stall ends here: the next session starts afresh
+                session.check_startup(now, gave_up=True)
+                self.session = None
                 self.recorder.count(tm.SESSION_RESTARTS)
                 self._on_broken()
 
@@ -191,7 +203,9 @@ class Searcher(LivefireUser):
         while True:
             intended += self.config.search_interval
             gevent.sleep(max(0.0, intended - time.time()))
-            result = self.client.get(url, name="/search", intended=intended)
+            deadline = time.time() + self.client.timeout + 1.0
+            with self.recorder.in_flight(intended, deadline):
+                result = self.client.get(url, name="/search", intended=intended)
             at = result.last_byte or time.time()
             self.recorder.count(tm.SEARCHES, at=intended)
             self.recorder.observe(tm.SEARCH_LATENCY, result.latency_ms / 1000, at=intended)

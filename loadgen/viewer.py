@@ -4,6 +4,12 @@ It loads the master playlist, picks a rendition, follows the media playlist (LL-
 reload when the server advertises it, otherwise a poll every target duration, scheduled so
 lateness is measured, not hidden), downloads each new segment once, and feeds a player-buffer
 model. After repeated failures it starts over, as a player would.
+
+Every request is stamped with the time it was meant to leave (`HttpResult.intended`): its
+count, error and latency belong to the second it was sent in, so a request hanging into its
+timeout during a hang fault is the fault's, not the seconds after it. Time played and stalled
+are booked into the wall-clock seconds they passed in (`book_until`, on every response, every
+second from the worker's probe, and when the session ends however it ends).
 """
 
 from __future__ import annotations
@@ -79,17 +85,21 @@ class ViewerSession:
     ) -> HttpResult:
         if intended is None:
             intended = self.ready_at
-        result = self.client.get(url, name=name, intended=intended, timeout=timeout)
+        now = time.time()
+        limit = self.client.timeout if timeout is None else timeout
+        with self.recorder.in_flight(now if intended is None else intended, now + limit + 1.0):
+            result = self.client.get(url, name=name, intended=intended, timeout=timeout)
         at = result.last_byte or time.time()
-        self._watch_stall(at)
+        self.book_until(at)
         self.check_startup(at)
         # after a failure the viewer backs off on purpose: that wait is not generator lag
         self.ready_at = result.last_byte if result.ok else None
-        self.recorder.count(tm.REQUESTS, at=at)
-        self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=at)
-        self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.began - result.intended), at=at)
+        sent = result.intended  # every figure of a request belongs to when it was sent
+        self.recorder.count(tm.REQUESTS, at=sent)
+        self.recorder.observe(tm.REQUEST_LATENCY, result.latency_ms / 1000, at=sent)
+        self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.began - sent), at=sent)
         if not result.ok:
-            self.recorder.count(tm.REQUEST_ERRORS, at=at)
+            self.recorder.count(tm.REQUEST_ERRORS, at=sent)
             self.failures += 1
             if self.failures >= MAX_FAILURES:
                 raise SessionLost(f"{name}: {result.error or result.status}")
@@ -127,8 +137,20 @@ class ViewerSession:
             else:
                 playlist = self._reload(media_url, playlist, next_seq)
 
-    def _watch_stall(self, now: float) -> None:
-        """A stall still going on counts too: a stream that never comes back is broken."""
+    def book_until(self, now: float) -> None:
+        """Book the time played and stalled up to `now` into the seconds it passed in; a stall
+        first seen degrades the stream, and one still going past `max_stall` breaks it (a
+        stream that never comes back is broken). Cheap: call it often, and last when the
+        session ends, whatever ends it."""
+        taken = self.player.take(now)
+        for t, (played, stalled) in taken.seconds.items():
+            if played:
+                self.recorder.count(tm.WATCHED_MS, round(played * 1000), at=t)
+            if stalled:
+                self.recorder.count(tm.STALL_MS, round(stalled * 1000), at=t)
+        for stall in taken.new_stalls:
+            self.recorder.count(tm.STALLS, at=stall.start)
+            self.on_degraded()
         if self.player.stalled_for(now) > self.max_stall:
             self.on_broken()
 
@@ -141,7 +163,7 @@ class ViewerSession:
                 try:
                     return parse_master(result.body.decode(), self.master_url)
                 except (PlaylistError, UnicodeDecodeError, ValueError):
-                    self._bad_playlist()
+                    self._bad_playlist(result.intended)
 
     def _load(
         self,
@@ -161,10 +183,10 @@ class ViewerSession:
                         return playlist
                 except (PlaylistError, UnicodeDecodeError, ValueError):
                     pass
-                self._bad_playlist()
+                self._bad_playlist(result.intended)
 
-    def _bad_playlist(self) -> None:
-        self.recorder.count(tm.REQUEST_ERRORS)
+    def _bad_playlist(self, sent: float) -> None:
+        self.recorder.count(tm.REQUEST_ERRORS, at=sent)
         self.failures += 1
         if self.failures >= MAX_FAILURES:
             raise SessionLost("unusable playlist")
@@ -197,31 +219,25 @@ class ViewerSession:
             if latency < -EARLY_TOLERANCE_S:
                 self.recorder.count(tm.SEGMENTS_EARLY, at=arrived)
         self.recorder.count(tm.SEGMENTS, at=arrived)
-        watched = self.player.watched
         stall = self.player.segment_arrived(segment.duration, arrived)
-        played_ms = round((self.player.watched - watched) * 1000)
-        self.recorder.count(tm.WATCHED_MS, played_ms, at=arrived)
-        if stall is not None:
-            self.on_degraded()
-            if stall.seconds > self.max_stall:
-                self.on_broken()
-            self.recorder.count(tm.STALLS, at=arrived)
-            self.recorder.count(tm.STALL_MS, int(stall.seconds * 1000), at=arrived)
+        if stall is not None and stall.seconds > self.max_stall:
+            self.on_broken()
         if not self.startup_recorded:
             self.startup_recorded = True
             self.on_started()
             if not self.startup_failed:  # already counted as never having started
-                self.recorder.observe(tm.STARTUP, arrived - self.started, at=arrived)
+                self.recorder.observe(tm.STARTUP, arrived - self.started, at=self.started)
+        self.book_until(arrived)
 
     def check_startup(self, now: float, gave_up: bool = False) -> None:
-        """Count a failed start, once: no first segment within STARTUP_GIVE_UP_S (counted at
-        that moment), or the session gave up before one. Call it when the session ends too."""
+        """Count a failed start, once: no first segment within STARTUP_GIVE_UP_S, or the
+        session gave up before one. Counted in the second the session started, as a startup
+        time is. Call it when the session ends too."""
         if self.startup_recorded or self.startup_failed:
             return
         if gave_up or now - self.started > STARTUP_GIVE_UP_S:
             self.startup_failed = True
-            at = min(now, self.started + STARTUP_GIVE_UP_S)
-            self.recorder.count(tm.STARTUP_FAILURES, at=at)
+            self.recorder.count(tm.STARTUP_FAILURES, at=self.started)
 
 
 def _find(playlist: MediaPlaylist, seq: int) -> MediaSegment | None:

@@ -7,6 +7,7 @@
     ├── FaultError                a fault could not be injected or reverted
     ├── RunAborted                a guard SLI or the operator stopped the run
     ├── ReportError               a report format is unknown or could not be rendered
+    ├── TelemetryError            a run's telemetry file is corrupt (names file and line)
     ├── UsageError                bad command-line input
     └── ProxyError                the fault proxy, its config or one of its proxies could not
         │                         be set up (bad config file, refused address, port in use)
@@ -65,6 +66,10 @@ class ReportError(LivefireError):
 
 class PluginError(SetupError):
     """A fault plugin was refused; the message names every refused plugin and why."""
+
+
+class TelemetryError(LivefireError):
+    """A run's telemetry cannot be read: the message names the file and the line."""
 
 
 class UsageError(LivefireError):

@@ -4,12 +4,15 @@ generator and the verdict engine.
 A `Second` holds, for one wall-clock second, an HdrHistogram (microseconds, 3 significant
 digits) per timing metric and an integer per counter. Workers ship `Batch`es of seconds to the
 master, tagged with worker id and sequence number; merging is addition, so percentiles are
-always taken from merged histograms, never averaged.
+always taken from merged histograms, never averaged. A gauge (`GAUGES`) is a level, not a
+count: one worker's level for a second is the last it shipped (a second can travel in two
+batches, the final flush and the stop drain), and the merged level is the sum over workers.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,9 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from livefire.base.errors import TelemetryError
+
+log = logging.getLogger(__name__)
 LOWEST_US, HIGHEST_US, DIGITS = 1, 600_000_000, 3  # 1 µs .. 10 min, 3 significant digits
 
 # Timing metrics (histograms, recorded in microseconds)
@@ -51,6 +57,7 @@ WORKER_UNRELIABLE = "worker_unreliable@"  # + worker id: 1 in each second that w
 VIEWERS_WATCHING = "viewers_watching"  # a gauge: viewers past their first segment, sampled 1/s
 VIEWERS_STALLED = "viewers_stalled"  # a gauge: of those, stalled or starting over right then
 USERS = "users"  # a gauge: each worker's running users, set once a second, summed on merge
+GAUGES = frozenset({VIEWERS_WATCHING, VIEWERS_STALLED, USERS})  # levels: see merge_into
 STARTUP_FAILURES = "startup_failures"  # a viewer session without a first segment in 10 s,
 # or that gave up before one: counts as an infinite startup time
 STREAMS_STARTED, STREAMS_BROKEN = "streams_started", "streams_broken"  # a viewer's session
@@ -82,6 +89,10 @@ class Second:
     t: int
     histograms: dict[str, HdrHistogram] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    levels: dict[tuple[str, str], tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """In a merged second: (gauge, worker) → (batch seq, level) of the latest batch merged."""
 
     def observe(self, metric: str, seconds: float) -> None:
         hist = self.histograms.get(metric)
@@ -92,14 +103,23 @@ class Second:
     def count(self, counter: str, n: int = 1) -> None:
         self.counters[counter] = self.counters.get(counter, 0) + n
 
-    def merge(self, other: Second) -> None:
+    def merge(self, other: Second, worker: str | None = None, seq: int = 0) -> None:
+        """Add `other` in. Given the `worker` and batch `seq` it came in, a gauge replaces
+        that worker's earlier level for this second instead of adding to it."""
         for name, hist in other.histograms.items():
             mine = self.histograms.get(name)
             if mine is None:
                 mine = self.histograms[name] = new_histogram()
             mine.add(hist)
         for name, n in other.counters.items():
-            self.count(name, n)
+            if worker is None or name not in GAUGES:
+                self.count(name, n)
+                continue
+            before = self.levels.get((name, worker))
+            if before is not None and before[0] > seq:
+                continue  # an older batch arriving late: the newer level stands
+            self.levels[(name, worker)] = (seq, n)
+            self.count(name, n - (before[1] if before is not None else 0))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -201,9 +221,9 @@ def unique_batches(
 
 
 def merge_into(merged: dict[int, Second], batch: Batch) -> None:
-    """Add one batch's seconds to a series keyed by second."""
+    """Add one batch's seconds to a series keyed by second (a gauge: see `Second.merge`)."""
     for second in batch.seconds:
-        merged.setdefault(second.t, Second(second.t)).merge(second)
+        merged.setdefault(second.t, Second(second.t)).merge(second, batch.worker, batch.seq)
 
 
 def merge_batches(batches: Iterable[Batch]) -> list[Second]:
@@ -245,18 +265,36 @@ def write_series(path: Path, series: Iterable[Second]) -> None:
 
 
 def read_series(path: Path) -> list[Second]:
-    return [Second.from_json(json.loads(line)) for line in _lines(path)]
+    return [Second.from_json(json.loads(line)) for _, line in _lines(path)]
 
 
-def read_batches(path: Path) -> Iterator[Batch]:
-    for line in _lines(path):
-        yield Batch.from_json(json.loads(line))
+def read_batches(path: Path, warnings: list[str] | None = None) -> Iterator[Batch]:
+    """Every batch in a `batches.jsonl`. A last line cut short (no newline: the master was
+    killed while appending it) is skipped, with a warning appended to `warnings` and logged;
+    any other line that is not a batch raises TelemetryError naming the file and line."""
+    for number, line in _lines(path):
+        try:
+            batch = Batch.from_json(json.loads(line))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            where = f"{path}:{number}"
+            if line.endswith("\n"):
+                raise TelemetryError(
+                    f"{where}: not a telemetry batch ({type(exc).__name__}: {exc}); the file "
+                    "is written only by the Locust master, one JSON batch per line"
+                ) from exc
+            warning = f"{where}: half-written last batch skipped (the master stopped mid-write)"
+            log.warning("%s", warning)
+            if warnings is not None:
+                warnings.append(warning)
+            return
+        yield batch
 
 
-def _lines(path: Path) -> Iterator[str]:
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line with its newline, if it has one) of every non-blank line."""
     if not path.exists():
         return
     with path.open() as source:
-        for line in source:
+        for number, line in enumerate(source, 1):
             if line.strip():
-                yield line
+                yield number, line

@@ -3,10 +3,17 @@ by the real Locust (headless, one process), judged from the telemetry they shipp
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from livefire_stubs.redis_cluster import RedisCluster
@@ -82,6 +89,29 @@ def test_chatters_across_two_nodes_deliver_and_are_accounted(
     assert sum(h.get_total_count() for h in lags if h is not None) > 50  # chatters' send lag
 
 
+def test_chatters_stopped_mid_second_by_a_ramp_down_leave_no_false_loss(
+    shared_cluster: RedisCluster, components: Components, tmp_path: Path
+) -> None:
+    """Locust kills ramped-down chatters (GreenletExit) wherever they are in a second; on a
+    loss-free node on loopback every message owed is a message received."""
+    node = components.start("chat", "--sentinel", shared_cluster.sentinel_arg())
+    shape = [{"ramp": 0.5, "to": 1.0}, {"hold": 3.5}, {"ramp": 5.0, "to": 0.25}]
+    cfg = config(
+        tmp_path,
+        users={"chatter": 8},
+        shape=shape,
+        spawn_jitter=0.3,
+        chat_interval=0.25,
+        chat_urls=[node["ws_url"]],
+    )
+    series = tm.merge_batches(run_locust(tmp_path, cfg, "Chatter"))
+    window = judged(series)
+    users = [s.counters.get(tm.USERS, 0) for s in window]
+    assert max(users) == 8 and min(users[-3:]) == 2  # the ramp-down happened
+    assert sum(s.counters.get(tm.CHAT_SENT + "live1", 0) for s in window) > 100
+    assert SLIS.get("chat_loss").measure(window) == 0.0
+
+
 def gifts_run(
     cluster: RedisCluster, components: Components, run_dir: Path, *worker_flags: str
 ) -> tuple[list[tm.Batch], str]:
@@ -116,3 +146,54 @@ def test_lossy_ledger_is_caught_by_reconciliation(
     result = reconcile(records, settled_ledger(api, acked, 5), deadline_s=20)
     assert len(result.lost) >= 1
     assert result.consistent_ratio is not None and result.consistent_ratio < 0.9998
+
+
+@pytest.fixture
+def slow_gift_api() -> Iterator[str]:
+    """A gift API that acknowledges every gift 4 s after it was posted."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(4.0)
+            body = json.dumps({"id": uuid.uuid4().hex}).encode()
+            self.send_response(202)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_acks_of_judged_gifts_arriving_after_the_run_ends_are_collected(
+    slow_gift_api: str, tmp_path: Path
+) -> None:
+    """Gifts sent in the last judged seconds are acknowledged after the shape's end: they
+    must be waited for and shipped, not read as failures."""
+    cfg = config(
+        tmp_path,
+        duration=8.0,
+        users={"gifter": 12},
+        spawn_jitter=2.0,  # first gifts over [0, 3] s, the second ones over [4, 7] s
+        gift_interval=0.1,
+        gifts_url=slow_gift_api,
+    )
+    batches = run_locust(tmp_path, cfg, "Gifter")
+    started = json.loads((tmp_path / "telemetry" / "started.json").read_text())["t"]
+    end = started + cfg.duration - 2  # the judged run ends 2 s before the load does
+    window = [s for s in tm.merge_batches(batches) if s.t + 1 <= end]
+    attempted = sum(s.counters.get(tm.GIFTS_ATTEMPTED, 0) for s in window)
+    assert attempted >= 12
+    assert SLIS.get("gift_success").measure(window) == 1.0
+    assert sum(r["state"] == "acked" for r in tm.unique_records(batches)) >= attempted

@@ -69,10 +69,10 @@ def test_membership_is_counted_once_per_second_however_late_or_early_the_ticks()
     account.tick(T0 + 0.001)
     account.tick(T0 - 0.0001)  # a timer that fires a hair early
     account.tick(T0 + 3.2)  # a stalled loop: three seconds late
-    account.left(T0 + 3.7)
+    account.left(T0 + 3.7)  # left during T0 + 3: no member for it
     account.tick(T0 + 5.0)  # no longer a member
     counts = {s.t: s.counters.get(tm.CHAT_MEMBERS + ROOM, 0) for s in series(recorder)}
-    assert {t: n for t, n in counts.items() if n} == {T0: 1, T0 + 1: 1, T0 + 2: 1, T0 + 3: 1}
+    assert {t: n for t, n in counts.items() if n} == {T0: 1, T0 + 1: 1, T0 + 2: 1}
 
 
 def test_messages_sent_before_the_membership_began_are_not_counted() -> None:
@@ -81,6 +81,7 @@ def test_messages_sent_before_the_membership_began_are_not_counted() -> None:
     account.joined(T0 + 0.4)  # a member from T0 + 1
     account.received(frame(1, sent_at=T0 + 0.5), now=T0 + 0.6)
     account.received(frame(2, sent_at=T0 + 1.1), now=T0 + 1.15)
+    account.tick(T0 + 2.001)
     assert sum(s.counters.get(tm.CHAT_RECEIVED, 0) for s in series(recorder)) == 1
 
 
@@ -91,6 +92,7 @@ def test_the_session_reader_feeds_every_frame_to_the_account() -> None:
     raws = [json.dumps(frame(1)), json.dumps(frame(1)), json.dumps(frame(2, room="x"))]
     raws.append(json.dumps({"type": "error", "error": "no", "status": 503}))
     session._read(raws)
+    session.account.tick(T0 + 1.001)
     totals: dict[str, int] = {}
     for second in series(recorder):
         for name, n in second.counters.items():
@@ -106,3 +108,40 @@ def test_receipts_beyond_what_is_owed_show_instead_of_reading_as_full_delivery()
     second.count(tm.CHAT_RECEIVED, 12)  # broken accounting somewhere: it must not hide
     loss = SLIS.get("chat_loss").measure([second])
     assert loss is not None and abs(loss + 0.2) < 1e-9
+
+
+def test_a_chatter_that_leaves_mid_second_is_no_member_of_it_and_owes_nothing() -> None:
+    """Stopped by Locust (ramp-down) at T0 + 1.5: the messages of T0 + 1 that it never saw
+    are not loss, and those it saw before it left do not count either."""
+    recorder = Recorder("w")
+    leaver, stayer = member(recorder), member(recorder)
+    for n in range(40):  # 20 a second for two seconds, T0 and T0 + 1
+        sent = T0 + 0.05 * n
+        recorder.count(tm.CHAT_SENT + ROOM, at=sent)
+        stayer.received(frame(n), now=sent + 0.01)
+        if sent + 0.01 < T0 + 1.5:
+            leaver.received(frame(n), now=sent + 0.01)
+        for account in (leaver, stayer):
+            account.tick(sent + 0.01)
+    leaver.left(T0 + 1.5)
+    stayer.tick(T0 + 2.001)
+    run = series(recorder)
+    members = {s.t: s.counters.get(tm.CHAT_MEMBERS + ROOM, 0) for s in run}
+    assert members[T0] == 2 and members[T0 + 1] == 1
+    assert SLIS.get("chat_delivered_within_100ms").measure(run) == 1.0
+    assert SLIS.get("chat_loss").measure(run) == 0.0
+
+
+def test_receipts_wait_for_their_second_and_a_late_one_of_a_confirmed_second_counts() -> None:
+    recorder = Recorder("w")
+    account = member(recorder)
+    recorder.count(tm.CHAT_SENT + ROOM, 2, at=T0 + 0.5)
+    account.received(frame(1, sent_at=T0 + 0.5), now=T0 + 0.55)  # held until T0 is over
+    assert sum(s.counters.get(tm.CHAT_RECEIVED, 0) for s in recorder._seconds.values()) == 0
+    account.tick(T0 + 1.001)  # still joined at the end of T0: a member, its receipt counts
+    account.received(frame(2, sent_at=T0 + 0.5), now=T0 + 1.3)  # late, but of a confirmed T0
+    account.left(T0 + 1.4)
+    run = series(recorder)
+    assert run[0].t == T0 and run[0].counters[tm.CHAT_RECEIVED] == 2
+    assert run[0].counters[tm.CHAT_RECEIVED_100MS] == 1
+    assert SLIS.get("chat_loss").measure(run) == 0.0

@@ -45,6 +45,9 @@ class FakeViewer:
     def __init__(self, answer: bool | None) -> None:
         self.answer = answer
 
+    def book_until(self, now: float) -> None:
+        pass
+
     def playing(self, now: float) -> bool | None:
         return self.answer
 

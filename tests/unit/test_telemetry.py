@@ -1,8 +1,11 @@
+import json
 import random
+from pathlib import Path
 
 import pytest
 
 from livefire.base import telemetry as tm
+from livefire.base.errors import LivefireError
 from livefire.verdict.slis import SLIS
 from loadgen.recorder import Recorder
 
@@ -90,3 +93,52 @@ def test_a_gauge_is_set_per_worker_and_summed_on_merge() -> None:
     b.gauge(tm.USERS, 2, at=300.9)
     series = tm.merge_batches([a.drain(final=True, now=301), b.drain(final=True, now=301)])
     assert series[0].counters[tm.USERS] == 7
+
+
+def test_a_gauge_shipped_again_by_the_same_worker_is_its_last_level_not_a_sum() -> None:
+    """The final flush ships second 300 with the users gauge, the probe sets it again in the
+    same second, and the stop drain ships it once more: the worker still had 5 users, not 10."""
+    a, b = Recorder("a"), Recorder("b")
+    a.gauge(tm.USERS, 5, at=300.2)
+    a.count(tm.REQUESTS, 1, at=300.2)
+    flush = a.drain(final=True, now=300.3)
+    a.gauge(tm.USERS, 4, at=300.8)  # a user stopped before the second ended: its last level
+    a.count(tm.REQUESTS, 1, at=300.8)
+    stop = a.drain(final=True, now=300.9)
+    b.gauge(tm.USERS, 2, at=300.5)
+    other = b.drain(final=True, now=301)
+    for order in ([flush, stop, other], [other, stop, flush]):  # whatever order they arrive in
+        series = tm.merge_batches(order)
+        assert series[0].counters[tm.USERS] == 6
+        assert series[0].counters[tm.REQUESTS] == 2  # counters still add up
+    live: dict[int, tm.Second] = {}
+    for batch in (flush, other, stop):  # the live tail merges batch by batch
+        tm.merge_into(live, batch)
+    assert live[300].counters[tm.USERS] == 6
+
+
+def test_a_half_written_last_batch_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "batches.jsonl"
+    recorder = Recorder("w")
+    recorder.count(tm.REQUESTS, 3, at=10)
+    whole = json.dumps(recorder.drain(now=12).to_json())
+    recorder.count(tm.REQUESTS, 4, at=11)
+    last = json.dumps(recorder.drain(final=True, now=13).to_json())
+    path.write_text(whole + "\n" + last[: len(last) // 2])  # the master killed mid-write
+    warnings: list[str] = []
+    batches = list(tm.read_batches(path, warnings))
+    assert [b.seq for b in batches] == [0]
+    assert len(warnings) == 1 and f"{path}:2" in warnings[0] and "half-written" in warnings[0]
+
+
+def test_a_corrupt_batch_before_the_last_line_is_an_error_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "batches.jsonl"
+    batch = json.dumps(Recorder("w").drain(now=12).to_json())
+    path.write_text(batch + "\n" + batch[:40] + "\n" + batch + "\n")
+    with pytest.raises(LivefireError, match=rf"{path}:2: "):
+        list(tm.read_batches(path, []))
+    path.write_text(batch + "\n" + batch[:40] + "\n")  # complete lines: not a torn write
+    with pytest.raises(LivefireError, match=rf"{path}:2: "):
+        list(tm.read_batches(path))

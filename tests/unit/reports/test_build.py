@@ -78,3 +78,15 @@ def test_stream_latency_avg_is_an_slo_beside_its_production_figure() -> None:
     [check] = verdict.checks
     assert abs(check.measured - (10 * 0.4 + 20 * 0.05) / 30) < 0.001 and check.passed
     assert check.documented == "avg 185 ms in production" and check.found == "167 ms"
+
+
+def test_a_skipped_torn_batch_is_reported_not_hidden() -> None:
+    run = outcome()
+    run.telemetry_warnings = ["RUN/telemetry/batches.jsonl:9: half-written last batch skipped"]
+    verdict = evaluate(run.series, Slos(stream_latency_p95=0.5), run.started, run.ended, [])
+    report = reports.build("synthetic", "game.yaml", run, verdict, [])
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text()))
+    assert report["telemetry_warnings"] == run.telemetry_warnings
+    assert "WARNING: telemetry: RUN/telemetry/batches.jsonl:9: half-written" in "\n".join(
+        reports.summary(report)
+    )
