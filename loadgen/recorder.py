@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from hdrh.histogram import HdrHistogram
 
+from livefire.base.percentiles import nearest_rank
 from livefire.base.telemetry import (
     EVENT_LOOP_STALL,
     HEARTBEAT,
@@ -154,7 +155,7 @@ class Recorder:
         lag, stall = second.histograms.get(SCHEDULE_LAG), second.histograms.get(EVENT_LOOP_STALL)
         late = (
             lag is not None
-            and lag.get_value_at_percentile(99) / 1e6 > self.max_lag
+            and (nearest_rank(lag, 99) or 0) / 1e6 > self.max_lag
             and _count_over(lag, self.max_lag) >= MIN_LATE
         )
         return late or (stall is not None and stall.get_max_value() / 1e6 > self.max_stall)
