@@ -7,10 +7,14 @@ that finds nothing to undo (404) succeeds, so reverting twice is harmless.
 Fallback: at injection each driver saves the proxy's definition (`GET /proxies/{name}`) in
 its spec; if the revert keeps failing, `fallback()` deletes the proxy and recreates it from
 that definition — enabled, with no toxics — which undoes any fault on it.
+
+Errors are one line: the call, and the cause in a few words
+(`connection refused`, `HTTP 401 (missing or invalid token ...)`), never urllib3's repr.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import requests
@@ -32,23 +36,47 @@ def _call(
     attempts: int = ATTEMPTS,
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    last: Exception | None = None
+    last = ""
     for _ in range(attempts):
         try:
             response = requests.request(method, url, json=body, headers=headers, timeout=timeout)
         except requests.RequestException as exc:
-            last = exc
+            last = _cause(exc, timeout)
             continue
         if response.status_code >= 500:
-            last = FaultError(f"{method} {url}: HTTP {response.status_code}")
+            last = _status(response)
             continue
         return response
-    raise FaultError(f"{method} {url} failed after {attempts} attempts: {last}")
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    raise FaultError(f"{method} {url}: {last} ({tries})")
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def _cause(exc: requests.RequestException, timeout: float) -> str:
+    """What went wrong in a few words: `connection refused`, `no answer within 3 s`."""
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g} s"
+    found = _ERRNO.search(str(exc))
+    if found:
+        return found.group(1).strip().lower()
+    return type(exc).__name__
+
+
+def _status(response: requests.Response) -> str:
+    """`HTTP 401 (missing or invalid token ...)`: the API's own one-line error, if it gave one."""
+    try:
+        said = str(response.json().get("error", ""))
+    except (ValueError, AttributeError):
+        said = response.text
+    said = " ".join(said.split())[:120]
+    return f"HTTP {response.status_code}" + (f" ({said})" if said else "")
 
 
 def _expect(response: requests.Response, ok: tuple[int, ...], what: str) -> None:
     if response.status_code not in ok:
-        raise FaultError(f"{what}: HTTP {response.status_code}: {response.text[:200]}")
+        raise FaultError(f"{what}: {_status(response)}")
 
 
 class _ProxyDriver:
