@@ -28,6 +28,10 @@ new process — its `ready_file` (JSON with the current pid, rewritten by every 
 exact `cmdline` (looked up in /proc), when the entry has one. Only names under
 `fault_targets` are targets: nothing else can be touched.
 
+A proxy API token is never held here, only the name of the environment variable holding it
+(`proxy_token_env`, `token_env`): drivers read it when they call, so the journal holds the
+name, and every reverter (the watchdog, `livefire chaos revert`) reads it from the same place.
+
 `platform_processes` names the processes of an embedded platform (a description with a
 `run_dir`) as they run now: the owner the journal records for each fault on it.
 """
@@ -168,7 +172,7 @@ def to_ref(
         name=name,
         proxy_api=api if decl.proxy else None,
         proxy=decl.proxy,
-        token=_token(decl.token_env or description.proxy_token_env),
+        token_env=_token_env(decl.token_env or description.proxy_token_env),
         pids=tuple(pids),
         pid_file=pid_file,
         cmdline=cmdline,
@@ -183,12 +187,13 @@ def to_ref(
     )
 
 
-def _token(env: str | None) -> str | None:
+def _token_env(env: str | None) -> str | None:
+    """The variable's name, once it is known to be set (its value stays in the environment)."""
     if not env:
         return None
     if env not in os.environ:
         raise SetupError(f"environment variable {env} (the proxy API token) is not set")
-    return os.environ[env]
+    return env
 
 
 def platform_processes(description: TargetDescription) -> list[list[int]] | None:

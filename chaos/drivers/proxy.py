@@ -8,12 +8,15 @@ Fallback: at injection each driver saves the proxy's definition (`GET /proxies/{
 its spec; if the revert keeps failing, `fallback()` deletes the proxy and recreates it from
 that definition — enabled, with no toxics — which undoes any fault on it.
 
-Errors are one line: the call, and the cause in a few words
+The API token is never in a spec: the spec names the environment variable that holds it
+(`token_env`), read at each call, so the journal carries no secret and every reverter finds
+the token where the user put it. Errors are one line: the call, and the cause in a few words
 (`connection refused`, `HTTP 401 (missing or invalid token ...)`), never urllib3's repr.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -87,10 +90,23 @@ class _ProxyDriver:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.api: str = spec["api"].rstrip("/")
         self.proxy: str = spec["proxy"]
-        self.token: str | None = spec.get("token")
+        self.token_env: str | None = spec.get("token_env")
+        self._legacy_token: str | None = spec.get("token")  # journals before token_env
         self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
         self.attempts: int = int(spec.get("attempts", ATTEMPTS))
         self.definition: dict[str, Any] | None = spec.get("definition")
+
+    @property
+    def token(self) -> str | None:
+        """The API token, read now from `token_env`; FaultError if that variable is unset."""
+        if not self.token_env:
+            return self._legacy_token
+        if self.token_env not in os.environ:
+            raise FaultError(
+                f"proxy {self.proxy}: environment variable {self.token_env} "
+                "(the proxy API token) is not set"
+            )
+        return os.environ[self.token_env]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, **kw: Any) -> Any:
         kw = {"timeout": self.timeout, "attempts": self.attempts, **kw}
@@ -118,7 +134,7 @@ class _ProxyDriver:
             "driver": self.kind,
             "api": self.api,
             "proxy": self.proxy,
-            "token": self.token,
+            "token_env": self.token_env,
             "timeout_s": self.timeout,
             "attempts": self.attempts,
             "definition": self.definition,
@@ -171,13 +187,13 @@ class ProxyDisable(_ProxyDriver):
 
 
 def toxic_driver(
-    api: str, proxy: str, toxic: dict[str, Any], token: str | None = None
+    api: str, proxy: str, toxic: dict[str, Any], token_env: str | None = None
 ) -> ProxyToxic:
-    return ProxyToxic({"api": api, "proxy": proxy, "toxic": toxic, "token": token})
+    return ProxyToxic({"api": api, "proxy": proxy, "toxic": toxic, "token_env": token_env})
 
 
-def disable_driver(api: str, proxy: str, token: str | None = None) -> ProxyDisable:
-    return ProxyDisable({"api": api, "proxy": proxy, "token": token})
+def disable_driver(api: str, proxy: str, token_env: str | None = None) -> ProxyDisable:
+    return ProxyDisable({"api": api, "proxy": proxy, "token_env": token_env})
 
 
 DRIVERS.add(ProxyToxic.kind, ProxyToxic)
