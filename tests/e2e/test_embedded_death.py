@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chaos.journal import Journal
+from chaos.journal import VOID, Journal
 from livefire.base.processes import stragglers
 from tests.e2e.conftest import livefire
 
@@ -64,7 +64,7 @@ def test_kill_9_mid_fault_on_the_embedded_platform_leaves_nothing(tmp_path: Path
         left = stragglers(run_dir)
         assert left == [], f"still running {time.monotonic() - killed:.1f} s after: {left}"
         last = Journal(run_dir).latest()["f0"]
-        assert last.event == "void" and "target gone" in last.error, last
+        assert last.event == VOID and "target gone" in last.error, last
         revert = livefire("chaos", "revert", "--journal", str(run_dir))
         out, _ = revert.communicate(timeout=60)
         assert revert.returncode == 0, out
