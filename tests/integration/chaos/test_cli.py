@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chaos.drivers.process import running
+from chaos.drivers.process import running, start_time
 from chaos.journal import Entry, Journal
 from chaos.proxy import ProxyServerThread
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
@@ -86,6 +86,25 @@ def test_revert_that_cannot_succeed_exits_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "STILL ACTIVE" in result.stdout
     assert Journal(tmp_path).active()[0].event == "revert_failed"
+
+
+def test_revert_of_a_fault_whose_embedded_platform_died_finds_nothing_to_revert(
+    tmp_path: Path,
+) -> None:
+    platform = subprocess.Popen(["sleep", "30"])  # stands in for the platform's processes
+    owner = [[platform.pid, start_time(platform.pid) or 0]]
+    platform.kill()
+    platform.wait(5)
+    spec = {"driver": "proxy-disable", "api": "http://127.0.0.1:9", "proxy": PROXY}
+    Journal(tmp_path).append(
+        Entry("f0", "injected", time.time(), "edge-latency", PROXY, 0.0, spec, owner=owner)
+    )
+    result = livefire("revert", "--journal", str(tmp_path))
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    first, line = result.stdout.splitlines()
+    assert first.startswith("nothing to revert")
+    assert line.startswith("f0 edge-latency on edge-eu: void, nothing to revert: target gone")
+    assert Journal(tmp_path).active() == []
 
 
 @pytest.mark.parametrize("refusal", ["wrong token", "nothing listening"])
