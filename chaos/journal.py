@@ -5,6 +5,12 @@ conductor, the watchdog, `livefire chaos revert` — knows about every fault tha
 active, and has the driver spec needed to undo it. Lines stay far below PIPE_BUF, so appends
 from the conductor and the watchdog never interleave.
 
+A fault on the embedded platform records the platform's processes (`owner`: pid and start
+time of each, as journaled at injection). Once none of them runs, the platform died and took
+the fault with it: the fault is journaled `void` (target gone) instead of being retried
+against an API that will never answer again. A target without an owner (staging, a foreign
+proxy) is never void: an unreachable proxy may come back with the fault still in place.
+
 A line that cannot be read back (torn by a full disk, edited by hand) is skipped and listed in
 `Journal.unreadable`: one bad line must not hide every other fault from the reverters.
 """
@@ -22,6 +28,7 @@ from typing import Any
 INJECTING, INJECTED, INJECT_FAILED = "injecting", "injected", "inject_failed"
 REVERTED, REVERT_FAILED = "reverted", "revert_failed"
 NOT_INJECTED = "not_injected"  # planned, but refused before anything was touched
+VOID = "void"  # its target died with the embedded platform that held it: nothing to undo
 # INJECT_FAILED is active too: a multi-part fault may fail partway with parts in effect, and
 # the conductor may die before its immediate revert is journaled.
 ACTIVE_STATES = (INJECTING, INJECTED, INJECT_FAILED, REVERT_FAILED)
@@ -40,6 +47,7 @@ class Entry:
     driver: dict[str, Any] | None = None
     by: str = "conductor"
     error: str = ""
+    owner: list[list[int]] | None = None  # [pid, start time] of the embedded platform's processes
 
 
 class Journal:
@@ -77,7 +85,7 @@ class Journal:
 
     def latest(self) -> dict[str, Entry]:
         """The last entry of every fault id, with what earlier entries said and it does not:
-        the catalog name, target and deadline of the first, the newest driver spec."""
+        the catalog name, target, deadline and owner of the first, the newest driver spec."""
         latest: dict[str, Entry] = {}
         for entry in self.entries():
             first = latest.get(entry.fault_id)
@@ -89,6 +97,7 @@ class Journal:
                         "fault": entry.fault or first.fault,
                         "target": entry.target or first.target,
                         "deadline": entry.deadline or first.deadline,
+                        "owner": entry.owner if entry.owner is not None else first.owner,
                     }
                 )
             latest[entry.fault_id] = entry

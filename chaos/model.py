@@ -61,7 +61,7 @@ class TargetRef:
     name: str
     proxy_api: str | None = None  # the Toxiproxy-compatible API fronting this target's link
     proxy: str | None = None  # the proxy's name in that API
-    token: str | None = None  # the proxy API token, if it requires one
+    token_env: str | None = None  # env var holding the proxy API token (never the token)
     pids: tuple[int, ...] = ()  # process: pids known when the target was described
     pid_file: str | None = None  # process: a file holding the pid, or a ready file's {"pid"}
     cmdline: tuple[str, ...] = ()  # process: its exact command line, found again in /proc

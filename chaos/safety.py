@@ -6,7 +6,10 @@
 How one fault is undone (`undo`): `driver.revert()` (bounded by the driver's own timeouts
 and retries); if that fails and the driver has the optional `fallback()` ability, the
 fallback; the outcome is journaled as `reverted` (by whoever reverted, or by "fallback",
-with the revert's failure in `error`) or `revert_failed` (with both errors).
+with the revert's failure in `error`) or `revert_failed` (with both errors). A fault whose
+`owner` (the embedded platform's processes) no longer runs is journaled `void` instead, before
+a revert is tried (a restart must not bring back one process of a dead platform) and after a
+revert failed (the platform may have died during it).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import logging
 from collections.abc import Callable
 
 import chaos.drivers  # noqa: F401  (registers drivers)
+from chaos.drivers.process import start_time
 from chaos.journal import (
     INJECT_FAILED,
     INJECTED,
     INJECTING,
     REVERT_FAILED,
     REVERTED,
+    VOID,
     Entry,
     Journal,
     now,
@@ -38,15 +43,26 @@ class FaultSession:
         self.journal = journal
         self.drivers: dict[str, Driver] = {}
 
-    def inject(self, fault_id: str, fault: str, target: str, driver: Driver, ttl: float) -> None:
+    def inject(
+        self,
+        fault_id: str,
+        fault: str,
+        target: str,
+        driver: Driver,
+        ttl: float,
+        owner: list[list[int]] | None = None,
+    ) -> None:
         """Journal, then inject. A failed injection is reverted too: it may be half done.
 
         The `injected` entry carries the driver's spec again: what it learnt while injecting
-        (e.g. a proxy's definition for the fallback) is then known to every reverter.
+        (e.g. a proxy's definition for the fallback) is then known to every reverter. `owner`:
+        the embedded platform's processes (see `chaos.journal`), None for any other target.
         """
         self.drivers[fault_id] = driver
         self.journal.append(
-            Entry(fault_id, INJECTING, now(), fault, target, now() + ttl, driver.spec())
+            Entry(
+                fault_id, INJECTING, now(), fault, target, now() + ttl, driver.spec(), owner=owner
+            )
         )
         try:
             driver.inject()
@@ -63,9 +79,9 @@ class FaultSession:
         if driver is None:
             return True
         last = self.journal.latest().get(fault_id)
-        if last is not None and last.event == REVERTED:
+        if last is not None and last.event in (REVERTED, VOID):
             return True
-        return undo(self.journal, fault_id, driver, "conductor")
+        return undo(self.journal, fault_id, driver, "conductor", last.owner if last else None)
 
     def revert_all(self) -> list[str]:
         """Revert every fault the journal says may be active; return those that failed."""
@@ -77,7 +93,11 @@ def revert_active(journal: Journal, by: str, due: Callable[[Entry], bool]) -> li
     _load_plugins_once()
     failed = []
     for entry in journal.active():
-        if not due(entry) or entry.driver is None:
+        if not due(entry):
+            continue
+        if _void(journal, entry.fault_id, entry.owner, by):
+            continue
+        if entry.driver is None:
             continue
         try:
             driver = DRIVERS.get(entry.driver["driver"])(entry.driver)
@@ -86,7 +106,7 @@ def revert_active(journal: Journal, by: str, due: Callable[[Entry], bool]) -> li
             journal.append(Entry(entry.fault_id, REVERT_FAILED, now(), by=by, error=message))
             failed.append(entry.fault_id)
             continue
-        if not undo(journal, entry.fault_id, driver, by):
+        if not undo(journal, entry.fault_id, driver, by, entry.owner):
             failed.append(entry.fault_id)
     return failed
 
@@ -103,17 +123,41 @@ def _load_plugins_once() -> None:
         _plugins = load_plugins(strict=False)
 
 
-def undo(journal: Journal, fault_id: str, driver: Driver, by: str) -> bool:
-    """Revert, else fall back; journal the outcome; True when the fault is undone."""
+def gone(owner: list[list[int]] | None) -> bool:
+    """True when `owner` names processes and none of them runs (same pid, same start time).
+    No owner is never gone: only a platform we saw die is proof that its faults died."""
+    return bool(owner) and not any(start_time(pid) == start for pid, start in owner or [])
+
+
+def _void(journal: Journal, fault_id: str, owner: list[list[int]] | None, by: str) -> bool:
+    """Journal the fault void when its owning platform is gone; True if so."""
+    if not gone(owner):
+        return False
+    count = len(owner or [])
+    error = f"target gone: the embedded platform that held it ({count} processes) has exited"
+    log.info("%s is void: %s", fault_id, error)
+    journal.append(Entry(fault_id, VOID, now(), by=by, error=error))
+    return True
+
+
+def undo(
+    journal: Journal, fault_id: str, driver: Driver, by: str, owner: list[list[int]] | None = None
+) -> bool:
+    """Revert, else fall back; journal the outcome; True when the fault is undone (or void:
+    its `owner` platform is gone)."""
+    if _void(journal, fault_id, owner, by):
+        return True
     try:
         driver.revert()
     except Exception as exc:  # the safety net must outlive any driver bug
-        error = f"{by}: revert failed: {exc}"
+        if _void(journal, fault_id, owner, by):
+            return True
+        error = f"{by}: revert failed: {_one_line(exc)}"
         if isinstance(driver, Fallback):
             try:
                 driver.fallback()
             except Exception as fallback_exc:
-                error += f"; fallback failed: {fallback_exc}"
+                error += f"; fallback failed: {_one_line(fallback_exc)}"
             else:
                 log.warning("revert of %s failed, fallback succeeded: %s", fault_id, exc)
                 journal.append(Entry(fault_id, REVERTED, now(), by=FALLBACK, error=error))
@@ -125,7 +169,12 @@ def undo(journal: Journal, fault_id: str, driver: Driver, by: str) -> bool:
     return True
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error as one line: a journal entry and the message quoting it stay on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 _revert = undo  # the old private name
 
 
-__all__ = ["FALLBACK", "INJECTED", "INJECTING", "FaultSession", "revert_active", "undo"]
+__all__ = ["FALLBACK", "INJECTED", "INJECTING", "FaultSession", "gone", "revert_active", "undo"]

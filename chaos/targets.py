@@ -27,16 +27,27 @@ platform's `components` entry of that name, and — so that a fault after a rest
 new process — its `ready_file` (JSON with the current pid, rewritten by every start) or its
 exact `cmdline` (looked up in /proc), when the entry has one. Only names under
 `fault_targets` are targets: nothing else can be touched.
+
+A proxy API token is never held here, only the name of the environment variable holding it
+(`proxy_token_env`, `token_env`): drivers read it when they call, so the journal holds the
+name, and every reverter (the watchdog, `livefire chaos revert`) reads it from the same place.
+
+`platform_processes` names the processes of an embedded platform (a description with a
+`run_dir`) as they run now: the owner the journal records for each fault on it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from chaos.drivers.process import running, start_time
 from chaos.model import TargetRef
 from livefire.base.description import TargetDescription
 from livefire.base.errors import SetupError
@@ -161,7 +172,7 @@ def to_ref(
         name=name,
         proxy_api=api if decl.proxy else None,
         proxy=decl.proxy,
-        token=_token(decl.token_env or description.proxy_token_env),
+        token_env=_token_env(decl.token_env or description.proxy_token_env),
         pids=tuple(pids),
         pid_file=pid_file,
         cmdline=cmdline,
@@ -176,12 +187,37 @@ def to_ref(
     )
 
 
-def _token(env: str | None) -> str | None:
+def _token_env(env: str | None) -> str | None:
+    """The variable's name, once it is known to be set (its value stays in the environment)."""
     if not env:
         return None
     if env not in os.environ:
         raise SetupError(f"environment variable {env} (the proxy API token) is not set")
-    return os.environ[env]
+    return env
+
+
+def platform_processes(description: TargetDescription) -> list[list[int]] | None:
+    """[pid, start time] of every process of an embedded platform as it runs now (a restarted
+    component by its ready file or command line); None for a platform livefire did not start."""
+    if not description.run_dir:
+        return None
+    found: set[tuple[int, int]] = set()
+    for component in description.components.values():
+        for pid in _current_pids(component):
+            if start := start_time(pid):
+                found.add((pid, start))
+    return [list(proc) for proc in sorted(found)] or None
+
+
+def _current_pids(component: Mapping[str, Any]) -> list[int]:
+    pids = [int(p) for p in component.get("pids", [])]
+    pids += [int(component["pid"])] if component.get("pid") else []
+    if component.get("cmdline"):
+        pids += running([str(a) for a in component["cmdline"]])
+    if component.get("ready_file"):
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # unreadable: the above
+            pids.append(int(json.loads(Path(component["ready_file"]).read_text())["pid"]))
+    return pids
 
 
 def _webhook(decl: WebhookDecl | None) -> dict[str, Any] | None:
@@ -190,4 +226,12 @@ def _webhook(decl: WebhookDecl | None) -> dict[str, Any] | None:
     return {"inject": decl.inject.as_spec(), "revert": decl.revert and decl.revert.as_spec()}
 
 
-__all__ = ["CommandDecl", "HttpCall", "RedisDecl", "TargetDecl", "WebhookDecl", "resolve_targets"]
+__all__ = [
+    "CommandDecl",
+    "HttpCall",
+    "RedisDecl",
+    "TargetDecl",
+    "WebhookDecl",
+    "platform_processes",
+    "resolve_targets",
+]

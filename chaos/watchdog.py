@@ -14,11 +14,19 @@ end: it retries every active fault with exponential backoff (each attempt journa
 `chaos.safety.undo`) until nothing is active or `--retry-for` seconds have passed, then
 journals that it gave up. A pass that raises (a driver bug, a bad journal) is logged and
 the watch goes on.
+
+A fault on the embedded platform names the platform's processes as its owner (see
+`chaos.journal`). The platform dies with its conductor (the kernel sends each process SIGTERM),
+which makes such faults void, so while one is active the watchdog checks every second instead
+of backing off; and a platform process still running PLATFORM_GRACE_S after the conductor's
+death gets SIGKILL from the conductor's own watchdog (not an adopted one), as
+`ProcessGroup.stop` would have done: nothing of the run outlives it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -27,13 +35,16 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from chaos.drivers.process import start_time
 from chaos.journal import REVERT_FAILED, Entry, Journal, now
-from chaos.safety import revert_active
+from chaos.safety import gone, revert_active
 from livefire.base.processes import spawn_detached
 
 POLL_S = 0.5
 BACKOFF_MAX_S = 15.0  # the longest pause between retries once orphaned
 RETRY_FOR_S = 600.0  # how long an orphaned watchdog keeps retrying before it gives up
+OWNED_PAUSE_S = 1.0  # between passes while a fault on the embedded platform is active
+PLATFORM_GRACE_S = 5.0  # how long the embedded platform may take to exit after its conductor
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +74,20 @@ def watch(
     pause = POLL_S
     while not stop:
         orphaned = not (_alive(parent) and (adopted or os.getppid() == parent))
-        _pass(journal, orphaned)
-        active = _active(journal)
         if orphaned:
             orphaned_at = time.monotonic() if orphaned_at is None else orphaned_at
+            if not adopted and time.monotonic() - orphaned_at >= PLATFORM_GRACE_S:
+                _end_platforms(journal)
+        _pass(journal, orphaned)
+        active = _active(journal)
+        if orphaned_at is not None:
             if active == []:
                 return
             if time.monotonic() - orphaned_at >= retry_for:
                 _give_up(journal, active or [], retry_for)
                 return
-            pause = min(pause * 2, BACKOFF_MAX_S)
+            owned = any(entry.owner for entry in active or [])
+            pause = OWNED_PAUSE_S if owned else min(pause * 2, BACKOFF_MAX_S)
         elif until_idle and active == []:
             return
         _nap(pause, stop)
@@ -95,6 +110,23 @@ def _pass(journal: Journal, orphaned: bool) -> None:
         revert_active(journal, "watchdog", due)
     except Exception:  # the watchdog must outlive any bug in one pass
         log.exception("watchdog pass over %s failed; retrying", journal.path)
+
+
+def _end_platforms(journal: Journal, wait: float = 2.0) -> None:
+    """SIGKILL what still runs of the embedded platform behind each active fault (same pid,
+    same start time: never a stranger), and give it `wait` seconds to go."""
+    owners = [
+        entry.owner for entry in _active(journal) or [] if entry.owner and not gone(entry.owner)
+    ]
+    for owner in owners:
+        for pid, start in owner:
+            if start_time(pid) == start:
+                log.warning("embedded platform outlived its conductor: SIGKILL pid %d", pid)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + wait
+    while not all(gone(owner) for owner in owners) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _active(journal: Journal) -> list[Entry] | None:

@@ -8,6 +8,8 @@ A fault that cannot be injected is journaled and the run goes on, but a run is o
 `completed` if it lasted its `duration` and every planned fault was injected: a fault that
 never happened must never let a run pass. If the final revert leaves faults active on a
 target that outlives the run (staging), a detached watchdog stays behind to retry them.
+A fault on the embedded platform is journaled with the platform's processes as its owner, so
+that after a kill -9 (the platform dies with us) the watchdog finds it void, not stuck.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from chaos.catalog import FAULTS
 from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
 from chaos.model import TargetRef
 from chaos.safety import FaultSession
-from chaos.targets import resolve_targets
+from chaos.targets import platform_processes, resolve_targets
 from livefire.base.description import TargetDescription
 from livefire.base.errors import LivefireError, RunAborted
 from livefire.base.processes import MARKER, ProcessGroup
@@ -299,8 +301,9 @@ class Conductor:
                 )
             )
             return False
+        owner = platform_processes(self.outcome.target)  # None unless embedded
         try:
-            self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl)
+            self.session.inject(fault.fault_id, fault.fault, fault.target, driver, fault.ttl, owner)
         except Exception as exc:  # journaled and reverted by the session
             self.inject_errors[fault.fault_id] = _reason(exc)
             return False

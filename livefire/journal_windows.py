@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chaos.journal import INJECTED, INJECTING, REVERTED, Entry
+from chaos.journal import INJECTED, INJECTING, REVERTED, VOID, Entry
 from livefire.verdict.engine import FaultWindow
 
 
@@ -24,7 +24,7 @@ def fault_windows(
                 run_end,
                 entry.fault in self_healing,
             )
-        elif entry.event == REVERTED and entry.fault_id in windows:
+        elif entry.event in (REVERTED, VOID) and entry.fault_id in windows:  # void: it died
             w = windows[entry.fault_id]
             if w.end == run_end:
                 windows[entry.fault_id] = FaultWindow(

@@ -7,10 +7,17 @@ that finds nothing to undo (404) succeeds, so reverting twice is harmless.
 Fallback: at injection each driver saves the proxy's definition (`GET /proxies/{name}`) in
 its spec; if the revert keeps failing, `fallback()` deletes the proxy and recreates it from
 that definition — enabled, with no toxics — which undoes any fault on it.
+
+The API token is never in a spec: the spec names the environment variable that holds it
+(`token_env`), read at each call, so the journal carries no secret and every reverter finds
+the token where the user put it. Errors are one line: the call, and the cause in a few words
+(`connection refused`, `HTTP 401 (missing or invalid token ...)`), never urllib3's repr.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
 import requests
@@ -32,23 +39,47 @@ def _call(
     attempts: int = ATTEMPTS,
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    last: Exception | None = None
+    last = ""
     for _ in range(attempts):
         try:
             response = requests.request(method, url, json=body, headers=headers, timeout=timeout)
         except requests.RequestException as exc:
-            last = exc
+            last = _cause(exc, timeout)
             continue
         if response.status_code >= 500:
-            last = FaultError(f"{method} {url}: HTTP {response.status_code}")
+            last = _status(response)
             continue
         return response
-    raise FaultError(f"{method} {url} failed after {attempts} attempts: {last}")
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    raise FaultError(f"{method} {url}: {last} ({tries})")
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def _cause(exc: requests.RequestException, timeout: float) -> str:
+    """What went wrong in a few words: `connection refused`, `no answer within 3 s`."""
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g} s"
+    found = _ERRNO.search(str(exc))
+    if found:
+        return found.group(1).strip().lower()
+    return type(exc).__name__
+
+
+def _status(response: requests.Response) -> str:
+    """`HTTP 401 (missing or invalid token ...)`: the API's own one-line error, if it gave one."""
+    try:
+        said = str(response.json().get("error", ""))
+    except (ValueError, AttributeError):
+        said = response.text
+    said = " ".join(said.split())[:120]
+    return f"HTTP {response.status_code}" + (f" ({said})" if said else "")
 
 
 def _expect(response: requests.Response, ok: tuple[int, ...], what: str) -> None:
     if response.status_code not in ok:
-        raise FaultError(f"{what}: HTTP {response.status_code}: {response.text[:200]}")
+        raise FaultError(f"{what}: {_status(response)}")
 
 
 class _ProxyDriver:
@@ -59,10 +90,23 @@ class _ProxyDriver:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.api: str = spec["api"].rstrip("/")
         self.proxy: str = spec["proxy"]
-        self.token: str | None = spec.get("token")
+        self.token_env: str | None = spec.get("token_env")
+        self._legacy_token: str | None = spec.get("token")  # journals before token_env
         self.timeout: float = float(spec.get("timeout_s", TIMEOUT_S))
         self.attempts: int = int(spec.get("attempts", ATTEMPTS))
         self.definition: dict[str, Any] | None = spec.get("definition")
+
+    @property
+    def token(self) -> str | None:
+        """The API token, read now from `token_env`; FaultError if that variable is unset."""
+        if not self.token_env:
+            return self._legacy_token
+        if self.token_env not in os.environ:
+            raise FaultError(
+                f"proxy {self.proxy}: environment variable {self.token_env} "
+                "(the proxy API token) is not set"
+            )
+        return os.environ[self.token_env]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, **kw: Any) -> Any:
         kw = {"timeout": self.timeout, "attempts": self.attempts, **kw}
@@ -90,7 +134,7 @@ class _ProxyDriver:
             "driver": self.kind,
             "api": self.api,
             "proxy": self.proxy,
-            "token": self.token,
+            "token_env": self.token_env,
             "timeout_s": self.timeout,
             "attempts": self.attempts,
             "definition": self.definition,
@@ -143,13 +187,13 @@ class ProxyDisable(_ProxyDriver):
 
 
 def toxic_driver(
-    api: str, proxy: str, toxic: dict[str, Any], token: str | None = None
+    api: str, proxy: str, toxic: dict[str, Any], token_env: str | None = None
 ) -> ProxyToxic:
-    return ProxyToxic({"api": api, "proxy": proxy, "toxic": toxic, "token": token})
+    return ProxyToxic({"api": api, "proxy": proxy, "toxic": toxic, "token_env": token_env})
 
 
-def disable_driver(api: str, proxy: str, token: str | None = None) -> ProxyDisable:
-    return ProxyDisable({"api": api, "proxy": proxy, "token": token})
+def disable_driver(api: str, proxy: str, token_env: str | None = None) -> ProxyDisable:
+    return ProxyDisable({"api": api, "proxy": proxy, "token_env": token_env})
 
 
 DRIVERS.add(ProxyToxic.kind, ProxyToxic)

@@ -31,4 +31,4 @@ def toxic(
         "toxicity": toxicity,
         "attributes": attributes,
     }
-    return toxic_driver(target.proxy_api, target.proxy, body, target.token)
+    return toxic_driver(target.proxy_api, target.proxy, body, target.token_env)

@@ -12,7 +12,7 @@ class CdnRegionBlackhole(Params):
 
 def build(target: TargetRef, params: CdnRegionBlackhole, fault_id: str) -> ProxyDisable:
     assert target.proxy_api and target.proxy
-    return disable_driver(target.proxy_api, target.proxy, target.token)
+    return disable_driver(target.proxy_api, target.proxy, target.token_env)
 
 
 FAULTS.add(

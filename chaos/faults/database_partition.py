@@ -25,7 +25,7 @@ class DatabasePartition(Params):
 def build(target: TargetRef, params: DatabasePartition, fault_id: str) -> Driver:
     if params.mode == "refuse":
         assert target.proxy_api and target.proxy
-        return disable_driver(target.proxy_api, target.proxy, target.token)
+        return disable_driver(target.proxy_api, target.proxy, target.token_env)
     return AllOf(
         [
             toxic(target, fault_id, "timeout", {"timeout": 0}, stream, part=stream[:2])

@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+PROXY_TOKEN_ENV = "LIVEFIRE_PROXY_TOKEN"
+"""Where the embedded fault proxy finds its API token, if it is to require one: the embedded
+platform describes itself with this name, and every reverter reads the token from it."""
+
 
 @dataclass(frozen=True)
 class TargetDescription:

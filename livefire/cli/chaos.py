@@ -7,14 +7,18 @@
 
 `inject` journals the fault, injects it, and leaves a watchdog behind that reverts it when
 its TTL ends or when the watched process (default: the shell that ran the command) exits,
-whichever comes first. `revert` undoes whatever the journal says is still active, at once.
+whichever comes first. `revert` undoes whatever the journal says is still active, at once:
+a fault whose embedded platform died with it is void (nothing to revert, exit 0); a revert that
+fails is one line naming the fault, its target and the cause (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -24,10 +28,10 @@ from pydantic import BaseModel
 
 from chaos import watchdog
 from chaos.catalog import FAULTS
-from chaos.journal import Journal
+from chaos.journal import REVERTED, VOID, Entry, Journal
 from chaos.model import FaultType, TargetRef
 from chaos.plugins import load_plugins
-from chaos.safety import FaultSession, revert_active
+from chaos.safety import FALLBACK, FaultSession, revert_active
 from chaos.targets import resolve_targets
 from livefire.base.description import TargetDescription
 from livefire.base.errors import UsageError
@@ -99,15 +103,27 @@ def run_revert(args: argparse.Namespace) -> int:
     if not active:
         print(f"nothing to revert: no fault in {journal.path} is active")
         return 0
+    logging.getLogger("chaos.safety").addHandler(logging.NullHandler())  # we print outcomes
     failed = revert_active(journal, "chaos-revert", lambda entry: True)
     latest = journal.latest()
+    if all(latest[e.fault_id].event == VOID for e in active):
+        print(f"nothing to revert: every fault in {journal.path} that was active is void")
     for entry in active:
-        outcome = latest[entry.fault_id]
-        how = " (by fallback)" if outcome.by == "fallback" else ""
-        status = "reverted" if entry.fault_id not in failed else "STILL ACTIVE"
-        error = f": {outcome.error}" if outcome.error else ""
-        print(f"{entry.fault_id} {entry.fault} on {entry.target}: {status}{how}{error}")
+        print(_outcome_line(entry.fault_id, entry.fault, entry.target, latest[entry.fault_id]))
     return 1 if failed else 0
+
+
+def _outcome_line(fault_id: str, fault: str, target: str, outcome: Entry) -> str:
+    """`f0 edge-latency on edge-apac: STILL ACTIVE: revert failed: POST ...: connection
+    refused (3 attempts)`: one line, naming the fault, its target and the cause."""
+    error = re.sub(r"^[\w-]+: (?=revert failed)", "", outcome.error)  # who: said by the line
+    if outcome.event == VOID:
+        status = "void, nothing to revert"
+    elif outcome.event == REVERTED:
+        status = "reverted" + (" (by fallback)" if outcome.by == FALLBACK else "")
+    else:
+        status = "STILL ACTIVE"
+    return f"{fault_id} {fault} on {target}: {status}" + (f": {error}" if error else "")
 
 
 def run_inject(args: argparse.Namespace) -> int:

@@ -16,9 +16,10 @@ import signal
 from pathlib import Path
 
 from chaos.proxy import ProxyServer, load_config
+from livefire.base.description import PROXY_TOKEN_ENV
 from livefire.base.errors import SetupError
 
-TOKEN_ENV = "LIVEFIRE_PROXY_TOKEN"
+TOKEN_ENV = PROXY_TOKEN_ENV
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

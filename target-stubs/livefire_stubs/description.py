@@ -5,6 +5,7 @@ in the conductor's report and read by `chaos.targets.resolve_targets`. Its JSON 
     {
       "run_dir": "/abs/runs/stubs",
       "proxy_api": "http://127.0.0.1:P",          # the fault proxy's Toxiproxy API
+      "proxy_token_env": "LIVEFIRE_PROXY_TOKEN",  # if set when it started: the proxy needs it
       "origin": "http://127.0.0.1:P",             # direct (not proxied)
       "router": "http://127.0.0.1:P",             # GET /route?region=&stream=, GET /regions
       "edges": {"apac": "http://127.0.0.1:P", ...},   # what viewers use: through edge-<region>
@@ -45,9 +46,10 @@ find the process as it is now, not as it was at startup.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
-from livefire.base.description import TargetDescription
+from livefire.base.description import PROXY_TOKEN_ENV, TargetDescription
 from livefire.base.processes import MARKER
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ def describe(platform: Platform) -> TargetDescription:
     return TargetDescription(
         run_dir=str(platform.run_dir),
         proxy_api=platform.proxy_api,
+        proxy_token_env=PROXY_TOKEN_ENV if os.environ.get(PROXY_TOKEN_ENV) else None,
         origin=platform.origin,
         router=platform.router,
         edges=dict(platform.edges),

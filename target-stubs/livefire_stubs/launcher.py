@@ -20,6 +20,10 @@ finds its upstream already listening:
    and the transcoder nodes (publishing through their `ingest-*` proxies, leasing streams in
    Redis, registering them with discovery); then wait until every stream is live at every edge.
 
+With LIVEFIRE_PROXY_TOKEN set, the fault proxy inherits it and requires it on every mutating
+call: the launcher sends it when it creates proxies, and the description names the variable
+(never the value), so faults and their reverters read it from the environment too.
+
 Sabotage names are checked before anything starts and handed only to the components they
 concern (`sabotage.CONCERNS`).
 """
@@ -40,7 +44,7 @@ import requests
 
 import livefire.base
 import livefire_stubs
-from livefire.base.description import TargetDescription
+from livefire.base.description import PROXY_TOKEN_ENV, TargetDescription
 from livefire.base.errors import SetupError
 from livefire.base.processes import MARKER, Child, ProcessGroup, stragglers
 from livefire_stubs.redis_cluster import ClusterError, RedisCluster
@@ -283,7 +287,10 @@ class _Wiring:
         upstream = upstream_url.removeprefix("http://")
         body: dict[str, Any] = {"name": name, "listen": "127.0.0.1:0", "upstream": upstream}
         body["enabled"] = True
-        response = requests.post(f"{self.p.proxy_api}/proxies", json=body, timeout=5)
+        token = os.environ.get(PROXY_TOKEN_ENV)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"{self.p.proxy_api}/proxies"
+        response = requests.post(url, json=body, headers=headers, timeout=5)
         if response.status_code != 201:
             raise SetupError(f"proxy {name}: HTTP {response.status_code}: {response.text}")
         self.p.proxies[name] = f"http://{response.json()['listen']}"

@@ -1,11 +1,14 @@
 """The conductor dies mid-fault against a platform that outlives it (the reference platform,
 detached by `livefire stubs up`): after a kill -9 its watchdog ends the black-hole within
 TTL + 5 s; after SIGTERM it reverts, stops its own processes and exits 3. The proxy's state
-is read through the proxy's own API."""
+is read through the proxy's own API. The proxy requires a token (LIVEFIRE_PROXY_TOKEN, which
+the scenario names as its `token_env`): the watchdog reverts with it, and no file of the run
+holds it."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -19,8 +22,10 @@ import requests
 import yaml
 
 from chaos.journal import Journal
+from livefire.base.description import PROXY_TOKEN_ENV
 from livefire.base.processes import stragglers
 from tests.e2e.conftest import ROOT, livefire, report_of
+from tests.e2e.test_secrets import CANARY, holding
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +34,10 @@ SLACK_S = 5.0
 
 
 def stubs(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, PROXY_TOKEN_ENV: CANARY}  # the platform's proxy requires it
     return subprocess.run(
         [sys.executable, "-m", "livefire", "stubs", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 
@@ -41,7 +47,10 @@ def staging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     up = stubs("up", "--detach", "--run-dir", str(platform_dir))
     assert up.returncode == 0, up.stderr
     try:
-        yield json.loads(stubs("status", "--json", "--run-dir", str(platform_dir)).stdout)
+        described = json.loads(stubs("status", "--json", "--run-dir", str(platform_dir)).stdout)
+        tokenless = requests.post(f"{described['proxy_api']}/reset", timeout=5)
+        assert tokenless.status_code == 401, "the proxy must require its token"
+        yield described
     finally:
         down = stubs("down", "--run-dir", str(platform_dir))
         assert down.returncode == 0, down.stderr
@@ -56,7 +65,7 @@ def blackhole_run(tmp_path: Path, described: dict[str, Any]) -> tuple[subprocess
             "staging": {
                 "hls": described["master_playlists"]["apac"][0],
                 "proxy_api": described["proxy_api"],
-                "targets": {"edge-apac": {"proxy": "edge-apac"}},
+                "targets": {"edge-apac": {"proxy": "edge-apac", "token_env": PROXY_TOKEN_ENV}},
             }
         },
         "load": {"users": {"viewer": 2}, "shape": [{"ramp": "1s", "to": 1.0}], "workers": 1},
@@ -83,7 +92,10 @@ def enabled(api: str) -> bool:
     return bool(requests.get(f"{api}/proxies/edge-apac", timeout=5).json()["enabled"])
 
 
-def test_kill_9_of_livefire_run_mid_blackhole(tmp_path: Path, staging: dict[str, Any]) -> None:
+def test_kill_9_of_livefire_run_mid_blackhole(
+    tmp_path: Path, staging: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PROXY_TOKEN_ENV, CANARY)
     api = staging["proxy_api"]
     proc, run_dir = blackhole_run(tmp_path, staging)
     assert not enabled(api)
@@ -94,6 +106,7 @@ def test_kill_9_of_livefire_run_mid_blackhole(tmp_path: Path, staging: dict[str,
         assert time.monotonic() - killed < TTL_S + SLACK_S, "black-hole outlived TTL + 5 s"
         time.sleep(0.1)
     assert Journal(run_dir).active() == []
+    assert holding(run_dir, CANARY) == []
     deadline = time.monotonic() + 10
     while stragglers(run_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -101,8 +114,9 @@ def test_kill_9_of_livefire_run_mid_blackhole(tmp_path: Path, staging: dict[str,
 
 
 def test_sigterm_of_livefire_run_reverts_and_exits_3(
-    tmp_path: Path, staging: dict[str, Any]
+    tmp_path: Path, staging: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(PROXY_TOKEN_ENV, CANARY)
     api = staging["proxy_api"]
     proc, run_dir = blackhole_run(tmp_path, staging)
     proc.send_signal(signal.SIGTERM)
@@ -112,3 +126,4 @@ def test_sigterm_of_livefire_run_reverts_and_exits_3(
     assert Journal(run_dir).active() == []
     assert report_of(run_dir)["status"] == "interrupted"
     assert stragglers(run_dir) == []
+    assert holding(run_dir, CANARY) == [] and CANARY not in out

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from chaos.drivers.process import running
+from chaos.drivers.process import running, start_time
 from chaos.journal import Entry, Journal
+from chaos.proxy import ProxyServerThread
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
 from tests.integration.chaos.servers import hung_app, serving
 
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def livefire(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
+def livefire(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
     return subprocess.run(
         [sys.executable, "-m", "livefire", "chaos", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
@@ -84,6 +85,47 @@ def test_revert_that_cannot_succeed_exits_1(tmp_path: Path) -> None:
         result = livefire("revert", "--journal", str(tmp_path))
     assert result.returncode == 1
     assert "STILL ACTIVE" in result.stdout
+    assert Journal(tmp_path).active()[0].event == "revert_failed"
+
+
+def test_revert_of_a_fault_whose_embedded_platform_died_finds_nothing_to_revert(
+    tmp_path: Path,
+) -> None:
+    platform = subprocess.Popen(["sleep", "30"])  # stands in for the platform's processes
+    owner = [[platform.pid, start_time(platform.pid) or 0]]
+    platform.kill()
+    platform.wait(5)
+    spec = {"driver": "proxy-disable", "api": "http://127.0.0.1:9", "proxy": PROXY}
+    Journal(tmp_path).append(
+        Entry("f0", "injected", time.time(), "edge-latency", PROXY, 0.0, spec, owner=owner)
+    )
+    result = livefire("revert", "--journal", str(tmp_path))
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    first, line = result.stdout.splitlines()
+    assert first.startswith("nothing to revert")
+    assert line.startswith("f0 edge-latency on edge-eu: void, nothing to revert: target gone")
+    assert Journal(tmp_path).active() == []
+
+
+@pytest.mark.parametrize("refusal", ["wrong token", "nothing listening"])
+def test_a_revert_that_really_fails_is_one_line_naming_fault_target_and_cause(
+    refusal: str, tmp_path: Path
+) -> None:
+    """A live foreign proxy that refuses, or one that does not answer at all: no owner, so
+    never void; the fault stays active and the operator reads one line, not urllib3's repr."""
+    with ProxyServerThread(port=0, token="the-right-one") as server:
+        api = server.url if refusal == "wrong token" else "http://127.0.0.1:9"
+        toxic = {"name": "livefire-f0", "type": "latency", "attributes": {"latency": 300}}
+        spec = {"driver": "proxy-toxic", "api": api, "proxy": PROXY, "toxic": toxic,
+                "definition": {"name": PROXY}, "token_env": "LF_TEST_TOKEN"}  # fmt: skip
+        entry = Entry("f0", "injected", time.time(), "edge-latency", PROXY, 0.0, spec)
+        Journal(tmp_path).append(entry)
+        result = livefire("revert", "--journal", str(tmp_path), env={"LF_TEST_TOKEN": "wrong"})
+    assert (result.returncode, result.stderr) == (1, ""), result.stdout
+    (line,) = result.stdout.splitlines()
+    cause = "HTTP 401 (missing or invalid token" if refusal == "wrong token" else "refused"
+    assert line.startswith("f0 edge-latency on edge-eu: STILL ACTIVE: revert failed: "), line
+    assert cause in line and len(line) < 300, line
     assert Journal(tmp_path).active()[0].event == "revert_failed"
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from chaos.drivers.command import Command
-from chaos.journal import INJECTED, INJECTING, REVERT_FAILED, REVERTED, Entry, Journal, now
+from chaos.drivers.process import start_time
+from chaos.journal import INJECTED, INJECTING, REVERT_FAILED, REVERTED, VOID, Entry, Journal, now
+from chaos.watchdog import PLATFORM_GRACE_S
 from tests.integration.chaos.conftest import PROXY, healthy, proxy_state
 
 pytestmark = pytest.mark.integration
@@ -150,3 +152,31 @@ def test_a_broken_journal_line_does_not_stop_the_watchdog(tmp_path: Path) -> Non
         watchdog.kill()
     assert done.exists() and Path(str(done) + "-too").exists()
     assert Journal(tmp_path).active() == []
+
+
+def test_an_embedded_platform_that_outlives_its_conductor_is_ended_and_its_fault_void(
+    tmp_path: Path,
+) -> None:
+    """A platform process that ignores the SIGTERM its conductor's death sent it: after the
+    grace period the conductor's watchdog SIGKILLs it, then finds the fault void and exits."""
+    stubborn = subprocess.Popen(["sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"])
+    try:
+        owner = [[stubborn.pid, start_time(stubborn.pid) or 0]]
+        spec = {"driver": "proxy-disable", "api": "http://127.0.0.1:9", "proxy": PROXY}
+        journal = Journal(tmp_path)
+        journal.append(Entry("f0", INJECTING, now(), "x", PROXY, now() + 30, spec, owner=owner))
+        journal.append(Entry("f0", INJECTED, now(), driver=spec))
+        orphaned = time.monotonic()
+        watchdog = orphan_watchdog(tmp_path)
+        try:
+            assert watchdog.wait(PLATFORM_GRACE_S + SLACK_S) == 0
+        finally:
+            watchdog.kill()
+        took = time.monotonic() - orphaned
+        assert stubborn.wait(1) == -signal.SIGKILL
+        assert PLATFORM_GRACE_S - 0.5 <= took <= PLATFORM_GRACE_S + SLACK_S, took
+        last = Journal(tmp_path).latest()["f0"]
+        assert (last.event, last.by) == (VOID, "watchdog"), last
+    finally:
+        stubborn.kill()
+        stubborn.wait(5)

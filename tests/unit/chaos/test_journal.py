@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chaos.journal import INJECT_FAILED, INJECTING, REVERTED, Entry, Journal
+from livefire.journal_windows import fault_windows
 
 
 def test_a_failed_injection_is_still_active(tmp_path: Path) -> None:
@@ -28,3 +29,13 @@ def test_unreadable_lines_are_skipped_and_reported(tmp_path: Path) -> None:
     assert [e.fault_id for e in journal.active()] == ["f1", "f2"]
     assert [number for number, _ in journal.unreadable] == [2, 3, 4]
     assert "JSONDecodeError" in journal.unreadable[0][1]
+
+
+def test_a_void_fault_window_ends_when_it_was_found_void() -> None:
+    """Its platform died with it: the fault was over by then at the latest."""
+    journal = [
+        Entry("f0", "injected", 10.0, "edge-latency", "edge-apac", 50.0),
+        Entry("f0", "void", 14.0, error="target gone"),
+    ]
+    (window,) = fault_windows(journal, run_end=60.0)
+    assert (window.start, window.end) == (10.0, 14.0)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-from chaos.journal import INJECTED, INJECTING, REVERT_FAILED, REVERTED, Entry, Journal
-from chaos.safety import FaultSession, revert_active, undo
+from chaos.drivers.process import start_time
+from chaos.journal import INJECTED, INJECTING, REVERT_FAILED, REVERTED, VOID, Entry, Journal
+from chaos.safety import FaultSession, gone, revert_active, undo
 from livefire.base.errors import FaultError
 
 
@@ -92,3 +95,44 @@ def test_unknown_driver_in_journal_is_revert_failed(tmp_path: Path) -> None:
     assert revert_active(journal, "chaos-revert", lambda entry: True) == ["f1"]
     last = journal.latest()["f1"]
     assert last.event == REVERT_FAILED and "unknown fault driver 'gone'" in last.error
+
+
+def _dead_process() -> list[list[int]]:
+    """[pid, start time] of a process that has exited (and been reaped)."""
+    child = subprocess.Popen(["sleep", "5"])
+    owner = [[child.pid, start_time(child.pid) or 0]]
+    child.kill()
+    child.wait(5)
+    return owner
+
+
+def test_a_fault_whose_platform_died_is_void_and_not_reverted(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    journal.append(Entry("f0", INJECTED, time.time(), "edge-latency", "edge-apac", 0.0,
+                         {"driver": "stub"}, owner=_dead_process()))  # fmt: skip
+    driver = Stub(FaultError("connection refused"))
+    assert undo(journal, "f0", driver, "watchdog", journal.latest()["f0"].owner)
+    last = journal.latest()["f0"]
+    assert (last.event, last.by) == (VOID, "watchdog") and "target gone" in last.error
+    assert driver.calls == []  # no restart of one process of a dead platform, no retry
+    assert journal.active() == []
+
+
+def test_a_fault_whose_platform_lives_is_reverted_and_may_fail(tmp_path: Path) -> None:
+    alive = [[os.getpid(), start_time(os.getpid()) or 0]]
+    driver = Stub(FaultError("connection refused"))
+    assert not undo(Journal(tmp_path), "f0", driver, "watchdog", alive)
+    assert Journal(tmp_path).latest()["f0"].event == REVERT_FAILED
+    assert driver.calls == ["revert"]
+
+
+def test_no_owner_is_never_void(tmp_path: Path) -> None:
+    """A foreign proxy that refuses connections may come back with its fault in place."""
+    assert not gone(None) and not gone([])
+    assert not undo(Journal(tmp_path), "f0", Stub(FaultError("refused")), "watchdog")
+    assert Journal(tmp_path).latest()["f0"].event == REVERT_FAILED
+
+
+def test_a_revert_error_is_journaled_on_one_line(tmp_path: Path) -> None:
+    undo(Journal(tmp_path), "f0", Stub(FaultError("line one\nline two")), "watchdog")
+    assert Journal(tmp_path).latest()["f0"].error == "watchdog: revert failed: line one line two"

@@ -37,7 +37,7 @@ def test_staging_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
         "payments": {"webhook": {"inject": {"url": "https://ops/on", "json": {"a": 1}}}},
     }
     refs = resolve_targets(TargetDescription(fault_targets=declared))
-    assert refs["edge-eu"].token == "t0k"
+    assert refs["edge-eu"].token_env == "TP_TOKEN"  # the name: the token stays in the env
     assert refs["transcoder-1"].kinds() == ("process",)
     assert (refs["redis"].sentinels, refs["redis"].sentinel_master) == (("10.0.0.5:26379",), "chat")
     assert refs["payments"].webhook == {
