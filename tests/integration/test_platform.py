@@ -193,10 +193,9 @@ def test_router_reroutes_a_blackholed_region(described: dict[str, Any]) -> None:
     assert route(described, "eu")["region"] == "eu"
     set_proxy(described, "edge-eu", False)
     try:
-        started = time.monotonic()
+        # within 5 s (the wait's bound is the promise: the router's checks run every 0.5 s)
         moved = wait_for(lambda: (r := route(described, "eu"))["rerouted"] and r, 5, "reroute")
         assert moved["region"] == "other"  # the next region in fallback order
-        assert time.monotonic() - started < 5
     finally:
         set_proxy(described, "edge-eu", True)
     wait_for(lambda: route(described, "eu")["region"] == "eu", 5, "eu back")

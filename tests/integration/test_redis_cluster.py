@@ -42,8 +42,8 @@ def test_kill_primary_fails_over_and_writes_resume(cluster: RedisCluster) -> Non
         except redis.RedisError:
             return False
 
+    # writable again within 10 s of the kill: the wait's bound is the promise
     wait_for(write, 10 - (time.monotonic() - killed_at), "a write through Sentinel")
-    assert time.monotonic() - killed_at < 10
     assert client.get("before") == b"1"
     client.close()
 
