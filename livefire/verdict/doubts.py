@@ -85,6 +85,26 @@ def generator_doubts(
     return [Doubt(reason, telemetry_check) for reason in reasons], shaky
 
 
+CHAT_STALL_S = 0.05  # a stall this long can push a 100 ms receipt past its promise
+
+
+def chat_stalls(run: Sequence[Second], run_start: float) -> dict[int, str]:
+    """Seconds in which a worker's event loop stalled longer than CHAT_STALL_S: a receipt
+    read after the stall is stamped late by it, so chat's 100 ms figure in that second may be
+    the generator's own (the engine judges chat timing again without them)."""
+    out = {}
+    for second in run:
+        hist = second.histograms.get(tm.EVENT_LOOP_STALL)
+        worst = 0.0 if hist is None else hist.get_max_value() / 1e6
+        if worst > CHAT_STALL_S:
+            out[second.t] = (
+                f"load generator stalled: an event-loop stall of {worst * 1000:.0f} ms at "
+                f"t={second.t - run_start:.0f}s (over {CHAT_STALL_S * 1000:.0f} ms) can make "
+                "chat receipts read later than 100 ms"
+            )
+    return out
+
+
 def gap_doubts(run: Sequence[Second], run_start: float, run_end: float) -> list[Doubt]:
     """Missing data can hide a breach but not make one: a gap voids passes only."""
     return [

@@ -16,9 +16,11 @@ from functools import partial
 from livefire.base.telemetry import ClockBounds, Second
 from livefire.scenario.slos import PhaseSlos, Slos
 from livefire.verdict.doubts import (
+    CHAT_TIMED,
     STREAM_LATENCY,
     Doubt,
     Judged,
+    chat_stalls,
     clock_doubts,
     gap_doubts,
     generator_doubts,
@@ -129,20 +131,29 @@ def during(series: Sequence[Second], windows: Sequence[FaultWindow]) -> list[Sec
 Shaky = Mapping[int, str]  # second → why a worker's figures in it cannot be trusted
 
 
+def shaky_for(sli: str, shaky: Shaky, chat: Shaky) -> Shaky:
+    """The seconds an SLI's figures cannot be trusted in: chat timing has its own too."""
+    return {**chat, **shaky} if sli in CHAT_TIMED and chat else shaky
+
+
 def check_phase(
-    phase: str, slos: PhaseSlos, seconds: Sequence[Second], shaky: Shaky | None = None
+    phase: str,
+    slos: PhaseSlos,
+    seconds: Sequence[Second],
+    shaky: Shaky | None = None,
+    chat: Shaky | None = None,
 ) -> list[Check]:
     """Each promise over these seconds. Where a worker fell behind in some of them, the
     promise is judged again without those seconds: a verdict both agree on stands."""
-    shaky = shaky or {}
-    doubted = [shaky[s.t] for s in seconds if s.t in shaky]
-    healthy = [s for s in seconds if s.t not in shaky]
     checks = []
     for name in PhaseSlos.model_fields:
         threshold = getattr(slos, name)
         if threshold is None:
             continue
         sli = SLIS.get(name)
+        own = shaky_for(name, shaky or {}, chat or {})
+        doubted = [own[s.t] for s in seconds if s.t in own]
+        healthy = [s for s in seconds if s.t not in own]
         measured = sli.measure(seconds)
         passed = measured is not None and sli.holds(measured, threshold)
         found = format_value(sli, measured)
@@ -175,9 +186,13 @@ def check_phase(
 
 
 def phase_checks(
-    run: Sequence[Second], slos: Slos, windows: Sequence[FaultWindow], shaky: Shaky | None = None
+    run: Sequence[Second],
+    slos: Slos,
+    windows: Sequence[FaultWindow],
+    shaky: Shaky | None = None,
+    chat: Shaky | None = None,
 ) -> list[Check]:
-    checks = check_phase("overall", slos, run, shaky)
+    checks = check_phase("overall", slos, run, shaky, chat)
     first = min((w.start for w in windows), default=None)
     last = max((w.judged_end for w in windows), default=None)
     phases = (
@@ -191,11 +206,11 @@ def phase_checks(
     )
     for name, phase_slos, seconds in phases:
         if phase_slos is not None:
-            checks += check_phase(name, phase_slos, seconds, shaky)
+            checks += check_phase(name, phase_slos, seconds, shaky, chat)
     if slos.during_faults is not None and len(windows) > 1:  # each fault on its own, too:
         for w in windows:  # a mild fault must not dilute a severe one's breach
             phase = f"during:{w.fault_id}"
-            checks += check_phase(phase, slos.during_faults, during(run, [w]), shaky)
+            checks += check_phase(phase, slos.during_faults, during(run, [w]), shaky, chat)
     return checks
 
 
@@ -207,6 +222,7 @@ def recoveries(
     run_end: float,
     shift: tuple[float, float] | None = None,
     shaky: Shaky | None = None,
+    chat: Shaky | None = None,
 ) -> list[Recovery]:
     """For each fault with a recovery budget: how long each overall per-second SLO took to
     come back from the fault's excursion (see `verdict.recovery`). A budget whose fault has no
@@ -255,7 +271,8 @@ def recoveries(
                 if len({_in_time(f, budget) for f in ends}) > 1:
                     row = replace(row, void=CLOCK_FLIPS.format(window.fault_id, sli.name))
             settled = run_end if found.seconds is None else since + found.seconds + slos.stable_for
-            behind = [why for t, why in (shaky or {}).items() if window.start - 1 < t < settled]
+            own = shaky_for(sli.name, shaky or {}, chat or {})
+            behind = [why for t, why in own.items() if window.start - 1 < t < settled]
             if behind and not row.void:  # the generator's lateness may be what was timed
                 row = replace(row, void=behind[0])
             out.append(row)
@@ -415,8 +432,9 @@ def evaluate(
     run = seconds_between(series, run_start, run_end)
     shift = latency_offset(clocks or {}, measured_by or {})
     behind, shaky = generator_doubts(run, slos, run_start)
-    found = recoveries(run, slos, windows, run_start, run_end, shift, shaky)
-    checks = phase_checks(run, slos, windows, shaky) + recovery_checks(found, slos, windows)
+    chat = chat_stalls(run, run_start)
+    found = recoveries(run, slos, windows, run_start, run_end, shift, shaky, chat)
+    checks = phase_checks(run, slos, windows, shaky, chat) + recovery_checks(found, slos, windows)
     checks += gift_checks(slos, reconciliation)
     doubts = behind + gap_doubts(run, run_start, run_end)
     doubts += clock_doubts(run, slos, clocks or {}, measured_by or {})

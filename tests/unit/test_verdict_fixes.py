@@ -108,3 +108,29 @@ def test_more_chat_receipts_than_deliveries_owed_is_an_error_not_a_pass() -> Non
     assert verdict.result == "fail"
     for check in verdict.checks:
         assert not check.passed and "1500 receipts for 1200 deliveries owed" in check.found
+
+
+def chat_run(stall_at: int, stall_s: float) -> list[tm.Second]:
+    run = viewers()
+    for second in run:
+        second.count(tm.CHAT_SENT + "r", 10)
+        second.count(tm.CHAT_MEMBERS + "r", 2)
+        late = 10 if second.t == T0 + stall_at else 0  # half a second's receipts read late
+        second.count(tm.CHAT_RECEIVED, 20)
+        second.count(tm.CHAT_RECEIVED_100MS, 20 - late)
+        second.observe(tm.EVENT_LOOP_STALL, stall_s if second.t == T0 + stall_at else 0.002)
+    return run
+
+
+def test_chat_read_late_only_while_the_generator_stalled_is_void_not_a_failure() -> None:
+    slos = Slos(chat_delivered_within_100ms=0.999, chat_loss=0.001)
+    verdict = evaluate(chat_run(30, 0.115), slos, T0, T0 + 60, [])
+    by = {c.promise: c for c in verdict.checks}
+    assert by["chat_delivered_within_100ms"].void.startswith("load generator stalled: ")
+    assert not by["chat_loss"].void and verdict.result == "inconclusive"
+
+
+def test_chat_read_late_while_the_generator_was_healthy_is_a_failure() -> None:
+    slos = Slos(chat_delivered_within_100ms=0.999)
+    verdict = evaluate(chat_run(30, 0.01), slos, T0, T0 + 60, [])
+    assert verdict.result == "fail" and not verdict.checks[0].void
