@@ -248,26 +248,12 @@ def recoveries(
         horizon = since + max(budget, slos.stable_for) + slos.stable_for
         for sli in slis:
             width, series = values[sli.name]
-            inside = partial(_holds, sli, getattr(slos, sli.name))
-            found = recovery(
-                series, inside, window.start, since, run_end, slos.stable_for, horizon, width
-            )
+            threshold = getattr(slos, sli.name)
+            span = (window.start, since, run_end, slos.stable_for, horizon, width)
+            found = recovery(series, partial(_holds, sli, threshold), *span)
             row = _row(window, sli, found, budget, since, run_start, width)
-            if shift is not None and sli.name in STREAM_LATENCY:
-                threshold = getattr(slos, sli.name)
-                ends = [
-                    recovery(
-                        series,
-                        partial(_holds, sli, threshold - offset),  # measured + offset ≤ SLO
-                        window.start,
-                        since,
-                        run_end,
-                        slos.stable_for,
-                        horizon,
-                        width,
-                    )
-                    for offset in shift
-                ]
+            if shift is not None and sli.name in STREAM_LATENCY:  # measured + offset ≤ SLO:
+                ends = [recovery(series, partial(_holds, sli, threshold - o), *span) for o in shift]
                 if len({_in_time(f, budget) for f in ends}) > 1:
                     row = replace(row, void=CLOCK_FLIPS.format(window.fault_id, sli.name))
             settled = run_end if found.seconds is None else since + found.seconds + slos.stable_for
