@@ -72,6 +72,9 @@ class ViewerSession:
         self.recorder = recorder
         self.master_url = master_url
         self.player = PlayerBuffer()
+        # seconds played and stalled booked so far, per (counter, second): each take is
+        # booked as whole milliseconds of the running total, so rounding never adds up
+        self._exact: dict[tuple[str, int], float] = {}
         self.failures = 0
         self.started = time.time()
         self.startup_recorded = False
@@ -144,15 +147,24 @@ class ViewerSession:
         session ends, whatever ends it."""
         taken = self.player.take(now)
         for t, (played, stalled) in taken.seconds.items():
-            if played:
-                self.recorder.count(tm.WATCHED_MS, round(played * 1000), at=t)
-            if stalled:
-                self.recorder.count(tm.STALL_MS, round(stalled * 1000), at=t)
+            self._book(tm.WATCHED_MS, t, played)
+            self._book(tm.STALL_MS, t, stalled)
+        for key in [k for k in self._exact if k[1] < now - 5]:  # takes reach back ~1 s
+            del self._exact[key]
         for stall in taken.new_stalls:
             self.recorder.count(tm.STALLS, at=stall.start)
             self.on_degraded()
         if self.player.stalled_for(now) > self.max_stall:
             self.on_broken()
+
+    def _book(self, counter: str, t: int, seconds: float) -> None:
+        if not seconds:
+            return
+        before = self._exact.get((counter, t), 0.0)
+        self._exact[(counter, t)] = before + seconds
+        ms = round((before + seconds) * 1000) - round(before * 1000)
+        if ms:
+            self.recorder.count(counter, ms, at=t)
 
     def _variants(self) -> list[Variant]:
         intended: float | None = self.started  # the first attempt only: retries follow a sleep

@@ -72,3 +72,18 @@ def test_a_stall_still_going_when_the_session_ends_is_booked_to_that_moment() ->
     taken = player.take(53.2)  # abandoned, or stopped by Locust: no segment ever ends it
     assert stalled_ms(taken.seconds) == {51: 500, 52: 1000, 53: 200}
     assert player.take(53.2).seconds == {}  # nothing handed over twice
+
+
+def test_many_small_takes_book_their_total_not_their_rounded_sum() -> None:
+    """A second taken in a thousand 0.6 ms slices is 600 ms, not a thousand rounded-up 1 ms
+    (a second read 1001 ms stalled in a real run before this)."""
+    from livefire.base import telemetry as tm
+    from loadgen.recorder import Recorder
+    from loadgen.viewer import ViewerSession
+
+    recorder = Recorder("w")
+    session = ViewerSession(None, recorder, "http://127.0.0.1:1/m.m3u8")  # type: ignore[arg-type]
+    for _ in range(1000):
+        session._book(tm.STALL_MS, 5, 0.0006)
+    [second] = [s for s in recorder.drain(final=True, now=100.0).seconds if s.t == 5]
+    assert second.counters[tm.STALL_MS] == 600
