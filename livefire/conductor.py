@@ -225,7 +225,24 @@ class Conductor:
             gifts_url=found.gifts,
             discovery_url=found.discovery,
             origin_url=found.origin,
+            chat_interval=load.chat_interval,
+            gift_interval=load.gift_interval,
+            search_interval=load.search_interval,
+            gift_timeout=load.gift_timeout,
+            **self._staging_load(),
         )
+
+    def _staging_load(self) -> dict[str, Any]:
+        """What a staging target adds: endpoint settings, identities, protocols."""
+        staging = self.scenario.target.staging
+        if staging is None:
+            return {}
+        identities = staging.identities.settings().to_json() if staging.identities else None
+        return {
+            "endpoints": staging.endpoints(),
+            "identities": identities,
+            "protocols": staging.protocols.to_load(),
+        }
 
     def _play(self, planned: list[PlannedFault], load: LoadRunner) -> None:
         pending, active = list(planned), []

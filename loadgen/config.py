@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class LoadConfig:
     gift_interval: float = 2.0  # seconds between one gifter's gifts
     gift_timeout: float = 5.0  # a gift not acknowledged this long after its first POST failed
     seed: int = 0
+    # staging reach (livefire.base.connect forms; secrets stay env:/file: references)
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # endpoint → settings
+    identities: dict[str, Any] | None = None  # credential pool and login
+    protocols: dict[str, dict[str, Any]] = field(default_factory=dict)  # role → template
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -17,6 +17,8 @@ from pydantic import (
 from chaos.targets import TargetDecl
 from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
+from livefire.scenario.connect import EndpointName, EndpointSpec, HlsStream, IdentitiesSpec
+from livefire.scenario.protocols import Protocols
 from livefire.scenario.slos import Expect, GiftSlos, Guard, Model, PhaseSlos, Slos
 from loadgen.kinds import USER_KINDS
 
@@ -34,7 +36,8 @@ class EmbeddedTarget(Model):
 class StagingTarget(Model):
     """Run against an already running platform; only what is given here is exercised."""
 
-    hls: str | None = None  # one plain stream: its master playlist URL
+    # one stream's master playlist URL, or several streams: [{url, share, name}]
+    hls: str | tuple[HlsStream, ...] | None = None
     router: str | None = None  # GSLB base URL (GET /route?region=&stream=)
     regions: dict[str, float] = Field(default_factory=dict)  # router regions → viewer share
     streams: tuple[str, ...] = ()  # stream names viewers ask the router for (= chat rooms)
@@ -44,11 +47,39 @@ class StagingTarget(Model):
     origin: str | None = None  # where creators ask GET /ingest-route?stream=
     proxy_api: str | None = None  # Toxiproxy API that fronts the staging links
     targets: dict[str, TargetDecl] = Field(default_factory=dict)  # what faults may touch
+    # per endpoint (hls, router, chat, gifts, discovery, origin, login; `default` for all):
+    # headers, cookies, TLS, timeout
+    connect: dict[EndpointName, EndpointSpec] = Field(default_factory=dict)
+    identities: IdentitiesSpec | None = None  # credential pool and login
+    protocols: Protocols = Protocols()  # the platform's own chat, gift and search protocols
+
+    def hls_streams(self) -> tuple[HlsStream, ...]:
+        """`hls` as a list of streams, each named."""
+        if self.hls is None:
+            return ()
+        if isinstance(self.hls, str):
+            return (HlsStream(url=self.hls, name="staging"),)
+        return tuple(
+            s if s.name else s.model_copy(update={"name": f"hls{i}"})
+            for i, s in enumerate(self.hls, start=1)
+        )
+
+    def endpoints(self) -> dict[str, dict[str, Any]]:
+        """Endpoint → its settings (default merged under), as `LoadConfig.endpoints`."""
+        default = self.connect.get("default")
+        names = [name for name in self.connect if name != "default"]
+        if default is not None:
+            names = ["hls", "router", "chat", "gifts", "discovery", "origin", "login"]
+        return {
+            name: self.connect.get(name, EndpointSpec()).merged_over(default).to_json()
+            for name in names
+        }
 
     def description(self) -> TargetDescription:
         """The same description an embedded platform gives of itself."""
-        masters = {"staging": [self.hls]} if self.hls else {}
-        shares = dict(self.regions) or ({"staging": 1.0} if self.hls else {})
+        streams = self.hls_streams()
+        masters = {str(s.name): [s.url] for s in streams}
+        shares = dict(self.regions) or {str(s.name): s.share for s in streams}
         targets = {
             name: t.model_dump(exclude_none=True, exclude_defaults=True)
             for name, t in self.targets.items()
@@ -137,6 +168,10 @@ class Load(Model):
     # quality_held: the lowest rendition height (e.g. 480) a viewer may drop to; default: the
     # best rendition it had reached, so any downswitch counts
     quality_target: int | None = Field(default=None, ge=1)
+    chat_interval: Duration = Field(default=2.0, gt=0)  # between one chatter's messages (±50%)
+    gift_interval: Duration = Field(default=2.0, gt=0)  # between one gifter's gifts (±50%)
+    search_interval: Duration = Field(default=1.0, gt=0)  # between one searcher's searches
+    gift_timeout: Duration = Field(default=5.0, gt=0)  # retry a gift with its key this long
 
 
 class FaultSpec(Model):
