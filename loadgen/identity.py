@@ -1,0 +1,57 @@
+"""Who one simulated user is: its credential pool row, its name and (once logged in) its token,
+and the headers each endpoint's settings make of them. Secret references are resolved here, in
+the worker, at the moment of use."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import threading
+from collections.abc import Iterator
+from functools import cache
+
+from livefire.base import secrets
+from livefire.base.connect import EndpointSettings, render
+
+
+class Identity:
+    """Template values for one simulated user: pool columns, `user`, and `token`."""
+
+    def __init__(self, user: str, row: dict[str, str] | None = None) -> None:
+        self.values: dict[str, str] = {**(row or {}), "user": user}
+
+    @property
+    def token(self) -> str | None:
+        return self.values.get("token")
+
+    def set_token(self, token: str) -> None:
+        self.values["token"] = token
+
+    def render(self, template: str) -> str:
+        """A template with this identity's values; a secret reference resolved first."""
+        return render(secrets.resolve(template), self.values)
+
+    def headers(self, settings: EndpointSettings) -> dict[str, str]:
+        """The headers one endpoint's settings ask for, rendered for this identity."""
+        return {name: self.render(value) for name, value in settings.headers.items()}
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _pool(path: str) -> tuple[list[dict[str, str]], Iterator[int]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = [dict(row) for row in csv.DictReader(handle)]
+    return rows, itertools.cycle(range(len(rows))) if rows else iter(())
+
+
+def next_row(pool: str | None) -> dict[str, str] | None:
+    """The next credential pool row, round-robin within this worker process (None: no pool)."""
+    if not pool:
+        return None
+    with _lock:
+        rows, order = _pool(pool)
+        if not rows:
+            return None
+        return rows[next(order)]
