@@ -19,6 +19,7 @@ from loadgen.creator import CreatorSession
 from loadgen.gifter import GiftSession
 from loadgen.http import LeanHttpClient
 from loadgen.recorder import Recorder
+from loadgen.user_http import EndpointClient, UserHttp
 from loadgen.viewer import SessionLost, ViewerSession, pick_master_url
 
 
@@ -52,6 +53,9 @@ class Viewer(LivefireUser):
     def on_start(self) -> None:
         super().on_start()
         self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
+        self.http = UserHttp(self.config, self.name, self.environment.events.request)
+        self.hls = EndpointClient(self.client, self.http, "hls")
+        self.router = EndpointClient(self.client, self.http, "router")
         self.broken = False
         self.degraded = False
         self.started = False
@@ -117,7 +121,7 @@ class Viewer(LivefireUser):
                 gevent.sleep(1.0)
                 continue
             self.session = session = ViewerSession(
-                self.client,
+                self.hls,
                 self.recorder,
                 master,
                 self.config.max_stall,
@@ -140,10 +144,10 @@ class Viewer(LivefireUser):
     def _route(self, region: str, stream: str) -> str | None:
         if not self.config.router:
             return None
-        result = self.client.get(
+        result = self.router.get(
             f"{self.config.router}/route?region={region}&stream={stream}",
             name="/route",
-            timeout=3.0,
+            timeout=3.0 if self.router.timeout == self.client.timeout else None,
         )
         try:
             return str(json.loads(result.body)["master"]) if result.ok else None
@@ -190,6 +194,8 @@ class Searcher(LivefireUser):
     def on_start(self) -> None:
         super().on_start()
         self.client = LeanHttpClient(timeout=5.0, request_event=self.environment.events.request)
+        self.http = UserHttp(self.config, self.name, self.environment.events.request)
+        self.discovery = EndpointClient(self.client, self.http, "discovery")
 
     def on_stop(self) -> None:
         self.client.close()
@@ -203,9 +209,9 @@ class Searcher(LivefireUser):
         while True:
             intended += self.config.search_interval
             gevent.sleep(max(0.0, intended - time.time()))
-            deadline = time.time() + self.client.timeout + 1.0
+            deadline = time.time() + self.discovery.timeout + 1.0
             with self.recorder.in_flight(intended, deadline):
-                result = self.client.get(url, name="/search", intended=intended)
+                result = self.discovery.get(url, name="/search", intended=intended)
             at = result.last_byte or time.time()
             self.recorder.count(tm.SEARCHES, at=intended)
             self.recorder.observe(tm.SEARCH_LATENCY, result.latency_ms / 1000, at=intended)

@@ -35,6 +35,7 @@ from loadgen.playlist import (
     parse_media,
 )
 from loadgen.recorder import Recorder
+from loadgen.user_http import EndpointClient
 
 HOLD_BACK_SEGMENTS = 2  # start this many segments behind the live edge, as players do
 EARLY_TOLERANCE_S = 0.002  # a segment "complete" later than its arrival by more: clocks differ
@@ -52,7 +53,7 @@ class ViewerSession:
 
     def __init__(
         self,
-        client: LeanHttpClient,
+        client: LeanHttpClient | EndpointClient,
         recorder: Recorder,
         master_url: str,
         max_stall: float = 8.0,

@@ -18,6 +18,7 @@ from livefire.base.registry import suggest
 from livefire.scenario.schema import Scenario
 from livefire.scenario.slos import unjudgeable
 from livefire.scenario.source import SourceMap, format_path
+from livefire.scenario.staging_checks import staging_problems, with_absolute_paths
 
 _EXPECTED = {
     "int_parsing": "expected an integer",
@@ -74,6 +75,14 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         problems.extend(
             _problem(source, ("slos", *path), why) for path, why in unjudgeable(scenario.slos)
         )
+        staging = scenario.target.staging
+        if staging is not None:
+            base = Path(file).resolve().parent
+            found = staging_problems(staging, base)
+            problems.extend(_problem(source, path, why) for path, why in found)
+            staged = with_absolute_paths(staging, base)
+            target = scenario.target.model_copy(update={"staging": staged})
+            scenario = scenario.model_copy(update={"target": target})
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: p.line))
     return LoadedScenario(scenario, source)

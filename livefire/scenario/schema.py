@@ -4,7 +4,7 @@ guards, expectations) live in `slos.py`, which the verdict reads without the res
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import (
     Discriminator,
@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from chaos.targets import TargetDecl
+from livefire.base.connect import ENDPOINTS
 from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
 from livefire.scenario.connect import EndpointName, EndpointSpec, HlsStream, IdentitiesSpec
@@ -66,13 +67,11 @@ class StagingTarget(Model):
 
     def endpoints(self) -> dict[str, dict[str, Any]]:
         """Endpoint → its settings (default merged under), as `LoadConfig.endpoints`."""
-        default = self.connect.get("default")
-        names = [name for name in self.connect if name != "default"]
-        if default is not None:
-            names = ["hls", "router", "chat", "gifts", "discovery", "origin", "login"]
+        connect = cast(dict[str, EndpointSpec], self.connect)  # keys are EndpointName
+        default = connect.get("default")
         return {
-            name: self.connect.get(name, EndpointSpec()).merged_over(default).to_json()
-            for name in names
+            name: connect.get(name, EndpointSpec()).merged_over(default).to_json()
+            for name in ENDPOINTS
         }
 
     def description(self) -> TargetDescription:

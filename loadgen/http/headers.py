@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 
 
 class Headers(Mapping[str, str]):
-    """Lower-case header names to values; a repeated header keeps its last value."""
+    """Lower-case header names to values; a repeated header keeps its last value, except
+    Set-Cookie, whose values are joined by newlines (a cookie's date has commas in it)."""
 
     __slots__ = ("_parsed", "_raw")
 
@@ -27,7 +28,11 @@ class Headers(Mapping[str, str]):
             for line in self._raw.decode("latin-1").replace("\r\n", "\n").split("\n")[1:]:
                 name, _, value = line.partition(":")
                 if name:
-                    parsed[name.strip().lower()] = value.strip()
+                    key = name.strip().lower()
+                    if key == "set-cookie" and key in parsed:  # each cookie its own line
+                        parsed[key] += "\n" + value.strip()
+                    else:
+                        parsed[key] = value.strip()
             self._parsed = parsed
             self._raw = b""
         return parsed

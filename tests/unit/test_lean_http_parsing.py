@@ -162,7 +162,16 @@ def test_head_split_across_reads() -> None:
 
 
 def test_headers_are_lower_case_and_last_value_wins() -> None:
-    headers = Headers(b'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nETag:  "x" ')
-    assert dict(headers) == {"set-cookie": "b=2", "etag": '"x"'}
+    headers = Headers(b'HTTP/1.1 200 OK\r\nVary: a\r\nVary: b\r\nETag:  "x" ')
+    assert dict(headers) == {"vary": "b", "etag": '"x"'}
     assert len(headers) == 2 and "etag" in headers and "ETag" not in headers
     assert Headers() == {}
+
+
+def test_every_set_cookie_line_is_kept() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT\r\n"
+    headers = Headers(raw + b"Set-Cookie: b=2")
+    assert headers["set-cookie"].split("\n") == [
+        "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT",
+        "b=2",
+    ]
