@@ -48,6 +48,7 @@ from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
 from livefire.scenario import LoadedScenario
+from livefire.scenario.staging_checks import pool_rows, unverified
 from livefire.target import check_targets, topology_for
 from livefire.timeline import PlannedFault, plan
 from livefire.verdict.slis import SLIS
@@ -111,6 +112,9 @@ class Conductor:
             cleanup.callback(processes.stop_all)
             self.outcome.target = self._start_target(cleanup)
             self.targets = resolve_targets(self.outcome.target)
+            self.outcome.setup_warnings = self._setup_warnings()
+            for warning in self.outcome.setup_warnings:
+                self.progress(Tick(0.0, self.scenario.duration, (), f"WARNING: {warning}"))
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
             host, _, port = self.options.master_bind.rpartition(":")
@@ -229,8 +233,31 @@ class Conductor:
             gift_interval=load.gift_interval,
             search_interval=load.search_interval,
             gift_timeout=load.gift_timeout,
+            workers=self._workers() + self.options.remote_workers,
             **self._staging_load(),
         )
+
+    def _setup_warnings(self) -> list[str]:
+        """Settings that weaken what this run proves, said in the summary and every report."""
+        staging = self.scenario.target.staging
+        if staging is None:
+            return []
+        warnings = []
+        unchecked = unverified(staging)
+        if unchecked:
+            warnings.append(
+                "TLS certificates are NOT verified for "
+                + ", ".join(unchecked)
+                + " (tls.verify: false): a man in the middle would go unnoticed"
+            )
+        rows = pool_rows(staging)
+        users = self.scenario.load.users.total
+        if rows is not None and rows < users:
+            warnings.append(
+                f"the credential pool has {rows} row(s) for {users} simulated users: rows are "
+                "shared round-robin, so several users act as one identity"
+            )
+        return warnings
 
     def _staging_load(self) -> dict[str, Any]:
         """What a staging target adds: endpoint settings, identities, protocols."""

@@ -26,4 +26,5 @@ class RunOutcome:
     measured_by: dict[str, frozenset[str]] = field(default_factory=dict)  # worker → histograms
     error: str = ""
     telemetry_warnings: list[str] = field(default_factory=list)  # e.g. a torn last batch skipped
+    setup_warnings: list[str] = field(default_factory=list)  # e.g. TLS verification turned off
     revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures

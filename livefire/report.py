@@ -47,6 +47,7 @@ def build(
         ],
         "revert_failures": outcome.revert_failures,
         "telemetry_warnings": outcome.telemetry_warnings,
+        "setup_warnings": outcome.setup_warnings,
         "clocks": {
             worker: {
                 "offset_ms": round(c.offset * 1000, 1),
@@ -140,6 +141,8 @@ def summary(report: dict[str, Any]) -> list[str]:
         )
     for warning in report.get("telemetry_warnings") or []:
         lines.append(f"  WARNING: telemetry: {warning}")
+    for warning in report.get("setup_warnings") or []:
+        lines.append(f"  WARNING: setup: {warning}")
     if report.get("revert_watchdog"):
         lines.append(
             f"  WARNING: a detached watchdog (pid {report['revert_watchdog']}) keeps retrying "

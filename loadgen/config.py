@@ -39,6 +39,7 @@ class LoadConfig:
     # staging reach (livefire.base.connect forms; secrets stay env:/file: references)
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # endpoint → settings
     identities: dict[str, Any] | None = None  # credential pool and login
+    workers: int = 1  # worker processes in the run: credential pool rows are dealt across them
     protocols: dict[str, dict[str, Any]] = field(default_factory=dict)  # role → template
 
     def to_json(self) -> str:

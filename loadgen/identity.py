@@ -5,9 +5,7 @@ the worker, at the moment of use."""
 from __future__ import annotations
 
 import csv
-import itertools
 import threading
-from collections.abc import Iterator
 from functools import cache
 
 from livefire.base import secrets
@@ -37,21 +35,25 @@ class Identity:
 
 
 _lock = threading.Lock()
+_dealt: dict[str, int] = {}  # pool → rows dealt so far in this worker
 
 
 @cache
-def _pool(path: str) -> tuple[list[dict[str, str]], Iterator[int]]:
+def _pool(path: str) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = [dict(row) for row in csv.DictReader(handle)]
-    return rows, itertools.cycle(range(len(rows))) if rows else iter(())
+        return [dict(row) for row in csv.DictReader(handle)]
 
 
-def next_row(pool: str | None) -> dict[str, str] | None:
-    """The next credential pool row, round-robin within this worker process (None: no pool)."""
+def next_row(pool: str | None, worker: int = 0, workers: int = 1) -> dict[str, str] | None:
+    """The next credential pool row for a user of worker `worker` of `workers`: the k-th user
+    of each worker takes row k × workers + worker, so workers deal disjoint rows until the
+    pool runs out, then reuse them round-robin (None: no pool, or an empty one)."""
     if not pool:
         return None
     with _lock:
-        rows, order = _pool(pool)
+        rows = _pool(pool)
         if not rows:
             return None
-        return rows[next(order)]
+        k = _dealt.get(pool, 0)
+        _dealt[pool] = k + 1
+        return rows[(k * max(1, workers) + worker) % len(rows)]

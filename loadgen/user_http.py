@@ -31,9 +31,16 @@ LOGIN_RETRY_S = 1.0
 class UserHttp:
     """Identity, cookies and login of one simulated user, shared by all its endpoints."""
 
-    def __init__(self, config: LoadConfig, user: str, request_event: Any | None = None) -> None:
+    def __init__(
+        self,
+        config: LoadConfig,
+        user: str,
+        request_event: Any | None = None,
+        worker_index: int = 0,
+    ) -> None:
         identities = Identities.from_json(config.identities) if config.identities else None
-        self.identity = Identity(user, next_row(identities.pool if identities else None))
+        pool = identities.pool if identities else None
+        self.identity = Identity(user, next_row(pool, worker_index, config.workers))
         self.login_spec: Login | None = identities.login if identities else None
         self._endpoints = config.endpoints
         self._settings: dict[str, EndpointSettings] = {}

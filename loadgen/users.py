@@ -42,6 +42,10 @@ class LivefireUser(User):
         self.name = f"{type(self).__name__.lower()}-{id(self):x}"
         gevent.sleep(self.rng.uniform(0, self.config.spawn_jitter))
 
+    def worker_index(self) -> int:
+        """This worker's index in the run (0 when the runner has none: a local run)."""
+        return int(getattr(self.environment.runner, "worker_index", 0) or 0)
+
     def stream(self) -> str:
         return self.rng.choice(self.config.streams or ["live1"])
 
@@ -53,7 +57,9 @@ class Viewer(LivefireUser):
     def on_start(self) -> None:
         super().on_start()
         self.client = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
-        self.http = UserHttp(self.config, self.name, self.environment.events.request)
+        self.http = UserHttp(
+            self.config, self.name, self.environment.events.request, self.worker_index()
+        )
         self.hls = EndpointClient(self.client, self.http, "hls")
         self.router = EndpointClient(self.client, self.http, "router")
         self.broken = False
@@ -194,7 +200,9 @@ class Searcher(LivefireUser):
     def on_start(self) -> None:
         super().on_start()
         self.client = LeanHttpClient(timeout=5.0, request_event=self.environment.events.request)
-        self.http = UserHttp(self.config, self.name, self.environment.events.request)
+        self.http = UserHttp(
+            self.config, self.name, self.environment.events.request, self.worker_index()
+        )
         self.discovery = EndpointClient(self.client, self.http, "discovery")
 
     def on_stop(self) -> None:

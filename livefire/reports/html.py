@@ -74,6 +74,8 @@ def _header(report: Report) -> str:
             '<div class="warn" id="inconclusive">Inconclusive: these measurements cannot be '
             f"trusted, whatever they say.<ul>{''.join(reasons)}</ul></div>"
         )
+    for warning in report.get("setup_warnings") or []:
+        lines.append(f'<p class="warn">Setup: {esc(warning)}</p>')
     for fault_id in report.get("revert_failures") or []:
         lines.append(
             f'<p class="warn">Fault {esc(fault_id)} could not be reverted: run '
