@@ -16,6 +16,7 @@ from livefire.judge import Judgement, judge
 from livefire.livemetrics import LiveMetrics
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario
+from livefire.scenario.staging_checks import describe_staging
 from livefire.timeline import describe
 
 EXAMPLES = """examples:
@@ -89,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{scenario.name}: {scenario.duration:g}s, users {scenario.load.users.model_dump()}")
         for line in describe(planned) or ["no faults"]:
             print(f"  {line}")
+        if scenario.target.staging is not None:
+            for line in describe_staging(scenario.target.staging):
+                print(f"  {line}")
         return 0
     progress = _printer(args.quiet)
     if args.metrics_port:

@@ -201,3 +201,35 @@ def _absolute_ref(value: str, base: Path) -> str:
     if value.startswith(secrets.FILE):
         return secrets.FILE + str(_absolute(value[len(secrets.FILE) :], base))
     return value
+
+
+def describe_staging(staging: StagingTarget) -> list[str]:
+    """What `run --dry-run` shows of a staging target: each endpoint's URL and settings, with
+    header values as written (references and templates, never a resolved secret)."""
+    urls: dict[str, list[str]] = {
+        "hls": [s.url for s in staging.hls_streams()],
+        "router": [staging.router] if staging.router else [],
+        "chat": list(staging.chat),
+        "gifts": [staging.gifts] if staging.gifts else [],
+        "discovery": [staging.discovery] if staging.discovery else [],
+        "origin": [staging.origin] if staging.origin else [],
+    }
+    if staging.identities and staging.identities.login:
+        urls["login"] = [staging.identities.login.url]
+    endpoints = staging.endpoints()
+    lines = []
+    for name, found in urls.items():
+        if not found:
+            continue
+        settings = endpoints[name]
+        tls = settings["tls"]
+        how = "TLS NOT VERIFIED" if not tls["verify"] else f"CA {tls['ca'] or 'system store'}"
+        if tls["cert"]:
+            how += f", client cert {tls['cert']}"
+        headers = ", ".join(f"{k}: {v}" for k, v in settings["headers"].items()) or "none"
+        timeout = f"{settings['timeout']:g}s" if settings["timeout"] else "default"
+        lines.append(f"{name}: {', '.join(found)}")
+        lines.append(f"    headers {headers}; {how}; timeout {timeout}")
+    if staging.identities and staging.identities.pool:
+        lines.append(f"identities: {pool_rows(staging)} row(s) in {staging.identities.pool}")
+    return lines
