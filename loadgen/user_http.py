@@ -135,10 +135,10 @@ class UserHttp:
             self.identity.set_token(str(token))
             self._logged_in_at, self._login_failed_at = time.time(), None
         except (requests.RequestException, ValueError, RuntimeError, TemplateError) as exc:
-            error = exc
+            error = RuntimeError(secrets.redact(str(exc)))  # Locust's failure table is a file
             self.identity.set_token("")
             self._logged_in_at, self._login_failed_at = None, time.time()
-            log.warning("login failed: %s", secrets.redact(str(exc)))
+            log.warning("login failed: %s", error)
         if self._request_event is not None:
             self._request_event.fire(
                 request_type=spec.method,
