@@ -15,6 +15,7 @@ import requests
 from livefire.base import telemetry as tm
 from loadgen.recorder import Recorder
 from loadgen.source import live_ts
+from loadgen.user_http import UserHttp
 
 RECONNECT_S = 1.0
 LONGEST_PUSH_S = 24 * 3600.0
@@ -22,18 +23,31 @@ LONGEST_PUSH_S = 24 * 3600.0
 
 class CreatorSession:
     def __init__(
-        self, origin: str, stream: str, recorder: Recorder, request_event: Any | None = None
+        self,
+        origin: str,
+        stream: str,
+        recorder: Recorder,
+        request_event: Any | None = None,
+        user: UserHttp | None = None,
     ) -> None:
         self.origin, self.stream, self.recorder = origin.rstrip("/"), stream, recorder
         self.request_event = request_event
         self.http = requests.Session()
+        self.user = user  # staging: the origin endpoint's headers, TLS and identity
+
+    def _options(self, url: str, timeout: float | tuple[float, float]) -> dict[str, Any]:
+        options: dict[str, Any] = {"timeout": timeout}
+        if self.user is not None:
+            options |= self.user.requests_options("origin", url)
+        return options
 
     def run_forever(self) -> None:
         while True:
             started = time.time()
             error: Exception | None = None
             try:
-                response = self.http.put(self._route(), data=self._paced(), timeout=(3, 10))
+                push = self._route()
+                response = self.http.put(push, data=self._paced(), **self._options(push, (3, 10)))
                 if response.status_code >= 400:
                     error = RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
             except (requests.RequestException, ValueError, KeyError) as exc:
@@ -43,9 +57,8 @@ class CreatorSession:
             gevent.sleep(RECONNECT_S)
 
     def _route(self) -> str:
-        answer = self.http.get(
-            f"{self.origin}/ingest-route", params={"stream": self.stream}, timeout=3
-        )
+        url = f"{self.origin}/ingest-route"
+        answer = self.http.get(url, params={"stream": self.stream}, **self._options(url, 3))
         answer.raise_for_status()
         return str(answer.json()["push"])
 

@@ -90,6 +90,21 @@ class UserHttp:
                 else:
                     jar[name] = morsel.value
 
+    def requests_options(self, endpoint: str, url: str) -> dict[str, Any]:
+        """Keyword arguments for a `requests` call to `url` on `endpoint`: headers (cookies
+        included), TLS verification and client certificate, timeout if the scenario set one."""
+        settings = self.settings(endpoint)
+        tls = settings.tls
+        options: dict[str, Any] = {
+            "headers": self.headers(endpoint, urlsplit(url).hostname or ""),
+            "verify": (tls.ca or True) if tls.verify else False,
+        }
+        if tls.cert:
+            options["cert"] = (tls.cert, tls.key) if tls.key else tls.cert
+        if settings.timeout is not None:
+            options["timeout"] = settings.timeout
+        return options
+
     def ensure_login(self) -> None:
         spec = self.login_spec
         if spec is None:

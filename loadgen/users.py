@@ -236,6 +236,9 @@ class Creator(LivefireUser):
         if not self.config.origin_url:
             raise RuntimeError("the target has no ingest route (origin)")
         stream = f"creator-{self.name.rsplit('-', 1)[-1]}"
+        user = UserHttp(
+            self.config, self.name, self.environment.events.request, self.worker_index()
+        )
         CreatorSession(
-            self.config.origin_url, stream, self.recorder, self.environment.events.request
+            self.config.origin_url, stream, self.recorder, self.environment.events.request, user
         ).run_forever()
