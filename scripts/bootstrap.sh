@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-sentinel ffmpeg nginx-light iproute2 iptables wrk)  # wrk: edge_bench
+packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk)
+# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
