@@ -15,19 +15,19 @@ stand in for a message that never arrived.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import gevent
 from websockets.exceptions import WebSocketException
-from websockets.sync.client import ClientConnection, connect
 
 from livefire.base import telemetry as tm
+from loadgen.chat_marker import ChatMessage
+from loadgen.chat_wire import ChatDial, ChatWire, ReferenceWire
 from loadgen.recorder import Recorder
 
 RECONNECT_S = 1.0
@@ -109,6 +109,9 @@ class ChatAccount:
 
 
 class ChatSession:
+    """One chatter's life in its room: connect through its wire, join, send at `interval`
+    (±50%), feed every receipt to its account; reconnect after every drop."""
+
     def __init__(
         self,
         urls: list[str],
@@ -117,11 +120,15 @@ class ChatSession:
         recorder: Recorder,
         interval: float,
         rng: random.Random,
+        wire: Callable[[], ChatWire] = ReferenceWire,
+        dial: Callable[[str], ChatDial] | None = None,
     ) -> None:
         self.urls, self.room, self.user = urls, room, user
         self.recorder, self.interval, self.rng = recorder, interval, rng
         self.account = ChatAccount(room, recorder)
-        self.ws: ClientConnection | None = None
+        self.new_wire = wire
+        self.dial = dial or (lambda url: ChatDial(url, room, {"user": user}))
+        self.wire: ChatWire | None = None
 
     def run_forever(self) -> None:
         """Chat until killed; every drop is counted and followed by a reconnect."""
@@ -140,52 +147,41 @@ class ChatSession:
         finally:  # also when Locust stops this user (GreenletExit): it left mid-second
             beat.kill(block=False)
             self.account.left(time.time())
-            if self.ws is not None:
-                self.ws.close()
+            if self.wire is not None:
+                self.wire.close()
 
     def _session(self, url: str) -> None:
-        with connect(url, open_timeout=5, close_timeout=1) as ws:
-            self.ws = ws
-            ws.send(json.dumps({"type": "join", "room": self.room, "user": self.user}))
-            self._wait_joined(ws)
-            reader = gevent.spawn(self._read, ws)
+        self.wire = wire = self.new_wire()
+        try:
+            wire.open(self.dial(url))
+            self.account.joined(time.time())
+            reader = gevent.spawn(self._read, wire)
             try:
                 while not reader.dead:
                     delay = self.rng.uniform(0.5, 1.5) * self.interval
                     intended = time.time() + delay
                     gevent.sleep(delay)
                     sent_at = time.time()
-                    message = {
-                        "type": "msg",
-                        "id": uuid.uuid4().hex,
-                        "room": self.room,
-                        "sender": self.user,
-                        "sent_at": sent_at,
-                    }
-                    ws.send(json.dumps(message))
+                    wire.send(ChatMessage(uuid.uuid4().hex, self.room, self.user, sent_at))
                     self.recorder.count(tm.CHAT_SENT + self.room, at=sent_at)
                     lag = max(0.0, sent_at - intended)  # the timer's lateness: generator lag
                     self.recorder.observe(tm.SCHEDULE_LAG, lag, at=sent_at)
             finally:
                 reader.kill(block=False)
-        reader.get()  # re-raise what ended the reader
+            reader.get()  # re-raise what ended the reader
+        finally:
+            wire.close()
 
-    def _wait_joined(self, ws: ClientConnection) -> None:
-        deadline = time.time() + 5
-        while time.time() < deadline:
-            frame = json.loads(ws.recv(timeout=deadline - time.time()))
-            if frame.get("type") == "joined":
-                self.account.joined(time.time())
-                return
-        raise TimeoutError("no 'joined' from the chat node")
+    def _read(self, wire: ChatWire) -> None:
+        while (receipts := wire.receive()) is not None:
+            self.heard(receipts, time.time())
 
-    def _read(self, ws: Iterable[str | bytes]) -> None:
-        for raw in ws:
-            now = time.time()
-            frame: dict[str, Any] = json.loads(raw)
+    def heard(self, receipts: Iterable[dict[str, Any]], now: float) -> None:
+        """Receipt frames from the wire: errors counted, messages judged by the account."""
+        for frame in receipts:
             if frame.get("type") == "error":
                 self.recorder.count(tm.CHAT_ERRORS, at=now)
-            elif frame.get("type") == "msg":
+            else:
                 self.account.received(frame, now)
 
     def _membership(self) -> None:

@@ -20,9 +20,11 @@ import requests
 
 from livefire.base import jsonpaths, secrets
 from livefire.base.connect import EndpointSettings, Identities, Login, TemplateError
+from loadgen.chat_wire import ChatDial
 from loadgen.config import LoadConfig
 from loadgen.http import HttpResult, LeanHttpClient
 from loadgen.identity import Identity, next_row
+from loadgen.tls import client_context
 
 log = logging.getLogger(__name__)
 LOGIN_RETRY_S = 1.0
@@ -201,4 +203,21 @@ class EndpointClient:
         self.lean.close()
 
 
-__all__ = ["EndpointClient", "UserHttp"]
+def chat_dial(user: UserHttp, url: str, room: str) -> ChatDial:
+    """One chat connection's settings for `user`: the chat endpoint's headers (its cookies
+    too), TLS and timeout, and the identity's template values (logging in first if needed)."""
+    settings = user.settings("chat")
+    headers = user.headers("chat", urlsplit(url).hostname or "")
+    tls = settings.tls
+    return ChatDial(
+        url,
+        room,
+        dict(user.identity.values),
+        headers,
+        client_context(tls) if url.startswith("wss:") else None,
+        tls.server_name,
+        settings.timeout if settings.timeout is not None else 5.0,
+    )
+
+
+__all__ = ["EndpointClient", "UserHttp", "chat_dial"]

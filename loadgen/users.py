@@ -13,13 +13,14 @@ from locust import User, constant, task
 
 from livefire.base import telemetry as tm
 from loadgen import shipping
+from loadgen.chat_wire import chat_wire
 from loadgen.chatter import ChatSession
 from loadgen.config import LoadConfig
 from loadgen.creator import CreatorSession
 from loadgen.gifter import GiftSession
 from loadgen.http import LeanHttpClient
 from loadgen.recorder import Recorder
-from loadgen.user_http import EndpointClient, UserHttp
+from loadgen.user_http import EndpointClient, UserHttp, chat_dial
 from loadgen.viewer import SessionLost, ViewerSession, pick_master_url
 
 
@@ -170,8 +171,20 @@ class Chatter(LivefireUser):
             raise RuntimeError("the target has no chat endpoint")
         urls = list(self.config.chat_urls)
         self.rng.shuffle(urls)
+        room = self.stream()
+        user = UserHttp(
+            self.config, self.name, self.environment.events.request, self.worker_index()
+        )
+        protocol = self.config.protocols.get("chat")
         ChatSession(
-            urls, self.stream(), self.name, self.recorder, self.config.chat_interval, self.rng
+            urls,
+            room,
+            self.name,
+            self.recorder,
+            self.config.chat_interval,
+            self.rng,
+            wire=lambda: chat_wire(protocol),
+            dial=lambda url: chat_dial(user, url, room),
         ).run_forever()
 
 

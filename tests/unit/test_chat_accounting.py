@@ -7,6 +7,7 @@ import random
 
 from livefire.base import telemetry as tm
 from livefire.verdict.slis import SLIS
+from loadgen.chat_wire import reference_receipts
 from loadgen.chatter import ChatAccount, ChatSession
 from loadgen.recorder import Recorder
 
@@ -91,7 +92,7 @@ def test_the_session_reader_feeds_every_frame_to_the_account() -> None:
     session.account.joined(T0 - 0.5)
     raws = [json.dumps(frame(1)), json.dumps(frame(1)), json.dumps(frame(2, room="x"))]
     raws.append(json.dumps({"type": "error", "error": "no", "status": 503}))
-    session._read(raws)
+    session.heard([r for raw in raws for r in reference_receipts(raw)], T0)
     session.account.tick(T0 + 1.001)
     totals: dict[str, int] = {}
     for second in series(recorder):
