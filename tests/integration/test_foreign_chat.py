@@ -1,0 +1,62 @@
+"""Chatters through the template adapter against a chat server nobody here wrote (nginx's
+Nchan module: bare text frames, rooms by URL, no join, no ids), judged as on the reference
+platform: every message owed is found by its marker, once, in its own room."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from livefire.base import telemetry as tm
+from livefire.verdict.slis import SLIS
+from tests.integration.nchan_chat import TEMPLATE, nchan_chat
+from tests.integration.test_locust_users import config, judged, run_locust
+
+pytestmark = pytest.mark.integration
+
+
+def totals(window: list[tm.Second], prefix: str) -> int:
+    return sum(n for s in window for name, n in s.counters.items() if name.startswith(prefix))
+
+
+def test_chatters_through_a_template_against_nchan_deliver_in_their_rooms(
+    tmp_path: Path,
+) -> None:
+    with nchan_chat(tmp_path / "nchan") as base:
+        cfg = config(
+            tmp_path,
+            users={"chatter": 8},
+            chat_interval=0.5,
+            chat_urls=[base],
+            streams=["live1", "live2"],
+            protocols={"chat": TEMPLATE},
+        )
+        window = judged(tm.merge_batches(run_locust(tmp_path, cfg, "Chatter")))
+    assert totals(window, tm.CHAT_SENT) > 80
+    assert totals(window, tm.CHAT_MEMBERS) > 0
+    loss = SLIS.get("chat_loss").measure(window)
+    assert loss is not None and loss <= 0.01
+    delivered = SLIS.get("chat_delivered_within_100ms").measure(window)
+    assert delivered is not None and delivered >= 0.95
+    # each room's messages stayed in it, each once, and nothing failed on the wire
+    assert totals(window, tm.CHAT_MISROUTED) == 0
+    assert totals(window, tm.CHAT_DUPLICATES) == 0
+    assert totals(window, tm.CHAT_ERRORS) == 0
+
+
+def test_a_template_without_the_room_in_its_path_is_found_out_as_misrouting(
+    tmp_path: Path,
+) -> None:
+    """One channel for every room: the markers say which room each message was meant for."""
+    with nchan_chat(tmp_path / "nchan") as base:
+        cfg = config(
+            tmp_path,
+            users={"chatter": 10},  # both rooms taken but for a chance of 2 in 1024
+            chat_interval=1.0,
+            chat_urls=[base],
+            streams=["live1", "live2"],
+            protocols={"chat": {**TEMPLATE, "path": "/chat/everyone"}},
+        )
+        window = judged(tm.merge_batches(run_locust(tmp_path, cfg, "Chatter")))
+    assert totals(window, tm.CHAT_MISROUTED) > 0
