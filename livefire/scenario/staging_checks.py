@@ -18,7 +18,10 @@ from livefire.base import secrets
 from livefire.base.connect import IDENTITY_NAMES, TemplateError, identifiers
 from livefire.base.jsonpaths import JsonPathError, compiled
 from livefire.scenario.connect import EndpointSpec, IdentitiesSpec, TlsSpec
+from livefire.scenario.protocols import Protocols
 from livefire.scenario.schema import StagingTarget
+from loadgen import chat_wire  # noqa: F401  (registers the chat plugins' interface)
+from loadgen.protocol_plugins import ProtocolPluginError, load_protocol
 
 Found = tuple[tuple[str | int, ...], str]
 
@@ -53,6 +56,7 @@ def staging_problems(staging: StagingTarget, base: Path) -> list[Found]:
             compiled(login.token)
         except JsonPathError as exc:
             found.append(((*at, "token"), str(exc)))
+    found.extend(_protocols(staging.protocols, names))
     return [((*WHERE, *path), why) for path, why in found]
 
 
@@ -116,6 +120,21 @@ def _urls(staging: StagingTarget) -> Iterator[Found]:
             yield from _scheme(url, (field,), schemes)
     for index, url in enumerate(staging.chat):
         yield from _scheme(url, ("chat", index), ("ws", "wss"))
+
+
+def _protocols(protocols: Protocols, names: set[str]) -> Iterator[Found]:
+    """Each template names only what it has; each plugin loads and fits its role."""
+    chat = protocols.chat
+    if chat is not None and chat.plugin is None:
+        for at, template, extra in chat.templates():
+            yield from _template(template, ("protocols", "chat", *at), names | extra)
+    for role in ("chat", "gifts", "search"):
+        plugin = getattr(getattr(protocols, role), "plugin", None)
+        if plugin is not None:
+            try:
+                load_protocol(plugin, role)
+            except ProtocolPluginError as exc:
+                yield ("protocols", role, "plugin"), str(exc)
 
 
 def _scheme(url: str, path: tuple[str | int, ...], schemes: tuple[str, ...]) -> Iterator[Found]:

@@ -12,6 +12,7 @@ from livefire.base import telemetry as tm
 from livefire.verdict.slis import SLIS
 from tests.integration.nchan_chat import TEMPLATE, nchan_chat
 from tests.integration.test_locust_users import config, judged, run_locust
+from tests.protocol_plugin import install
 
 pytestmark = pytest.mark.integration
 
@@ -60,3 +61,22 @@ def test_a_template_without_the_room_in_its_path_is_found_out_as_misrouting(
         )
         window = judged(tm.merge_batches(run_locust(tmp_path, cfg, "Chatter")))
     assert totals(window, tm.CHAT_MISROUTED) > 0
+
+
+def test_a_chat_plugin_speaks_for_chatters_and_is_judged_the_same(tmp_path: Path) -> None:
+    """The Python extension point: a `livefire.protocols` class of role "chat" (installed as
+    pip would) replaces the template; its traffic reaches the same recorder and SLIs."""
+    site = install(tmp_path / "site", {"nchan-py": "NchanChat"})
+    with nchan_chat(tmp_path / "nchan") as base:
+        cfg = config(
+            tmp_path,
+            users={"chatter": 4},
+            chat_interval=0.5,
+            chat_urls=[base],
+            protocols={"chat": {"plugin": "nchan-py", "options": {"greeting": "hi"}}},
+        )
+        window = judged(tm.merge_batches(run_locust(tmp_path, cfg, "Chatter", path=(site,))))
+    assert totals(window, tm.CHAT_SENT) > 40
+    loss = SLIS.get("chat_loss").measure(window)
+    assert loss is not None and loss <= 0.01
+    assert totals(window, tm.CHAT_ERRORS) == 0

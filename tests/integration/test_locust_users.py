@@ -31,8 +31,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DURATION = 12.0
 
 
-def run_locust(run_dir: Path, config: LoadConfig, *classes: str) -> list[tm.Batch]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
+def run_locust(
+    run_dir: Path, config: LoadConfig, *classes: str, path: tuple[Path, ...] = ()
+) -> list[tm.Batch]:
+    """Locust headless with `classes`; `path`: more directories on its PYTHONPATH."""
+    pythonpath = os.pathsep.join(map(str, (ROOT, ROOT / "target-stubs", *path)))
+    env = {**os.environ, "PYTHONPATH": pythonpath}
     argv = [
         sys.executable,
         "-m",

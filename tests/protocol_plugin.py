@@ -1,0 +1,63 @@
+"""A protocol plugin as pip would leave it: a module and a dist-info directory declaring it in
+the `livefire.protocols` entry-point group, in a directory put on sys.path (this process) or
+PYTHONPATH (Locust's)."""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+import time
+from pathlib import Path
+
+_ids = itertools.count()
+
+NCHAN_CHAT = '''
+from typing import Any, ClassVar
+from loadgen.chat_marker import find_markers
+
+class NchanChat:
+    """Nchan's pub/sub chat spoken in Python: the room in the path, the marker in the text."""
+
+    role: ClassVar[str] = "chat"
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.greeting = options["greeting"]
+        self.ws = None
+
+    def open(self, dial) -> None:
+        self.ws = dial.connect(dial.url.rstrip("/") + "/chat/" + dial.room)
+
+    def send(self, message) -> None:
+        self.ws.send(self.greeting + " " + message.marker())
+
+    def receive(self, timeout=None):
+        return find_markers(self.ws.recv(timeout=timeout))
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+
+class Mute(NchanChat):
+    send = None  # lacks a method of the chat interface
+
+class Gifts(NchanChat):
+    role = "gifts"
+
+def not_a_class() -> None:
+    pass
+'''
+
+
+def install(directory: Path, entries: dict[str, str], source: str = NCHAN_CHAT) -> Path:
+    """Write module `acme_chat_<n>` and a dist-info naming `entries` (entry name → attribute
+    of that module) into `directory`; returns `directory`, to put on the path."""
+    n = f"{next(_ids)}_{time.time_ns()}"
+    module = f"acme_chat_{n}"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{module}.py").write_text(textwrap.dedent(source))
+    info = directory / f"acme_chat_{n}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-chat-{n}\nVersion: 1.0\n")
+    lines = [f"{name} = {module}:{attr}" for name, attr in entries.items()]
+    (info / "entry_points.txt").write_text("[livefire.protocols]\n" + "\n".join(lines) + "\n")
+    return directory
