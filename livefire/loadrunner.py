@@ -13,6 +13,7 @@ from livefire.base.errors import SetupError
 from livefire.base.processes import Child, ProcessGroup, free_port
 from loadgen.config import LoadConfig
 from loadgen.kinds import USER_KINDS
+from loadgen.user_plugins import class_name
 
 LOCUSTFILE = str(Path(loadgen.__file__).with_name("locustfile.py"))
 
@@ -81,7 +82,11 @@ class LoadRunner:
         self.telemetry = Path(config.run_dir) / "telemetry"
 
     def start(self) -> None:
-        classes = [USER_KINDS[k] for k, n in self.config.users.items() if n and k in USER_KINDS]
+        classes = [
+            USER_KINDS[k] if k in USER_KINDS else class_name(k)
+            for k, n in self.config.users.items()
+            if n
+        ]
         if not classes:
             raise SetupError("the scenario starts no users this load generator knows")
         argv = master_argv(self.config, self.workers + self.remote, self.bind, self.port, classes)

@@ -13,7 +13,7 @@ from locust import LoadTestShape, events
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from loadgen import shipping, users
+from loadgen import shipping, user_plugins, users
 from loadgen.config import LoadConfig
 from loadgen.kinds import USER_KINDS
 from loadgen.shape import fraction_at
@@ -22,6 +22,9 @@ from loadgen.users import Chatter, Creator, Gifter, Searcher, Viewer
 USER_CLASSES: dict[str, type[users.LivefireUser]] = {
     kind: getattr(users, name) for kind, name in USER_KINDS.items()
 }
+PLUGIN_CLASSES: dict[str, type] = user_plugins.load_all()
+"""Kinds from `livefire.users` plugins, in this module's namespace so Locust finds them."""
+globals().update({cls.__name__: cls for cls in PLUGIN_CLASSES.values()})
 
 __all__ = ["Chatter", "Creator", "Gifter", "ScenarioShape", "Searcher", "Viewer"]
 
@@ -45,7 +48,7 @@ def _install(environment: Environment, **_: Any) -> None:
         return
     config = LoadConfig.from_json(text)
     shipping.SHIPPER = shipping.Shipper(environment, Path(config.run_dir))
-    for kind, cls in USER_CLASSES.items():
+    for kind, cls in (USER_CLASSES | PLUGIN_CLASSES).items():
         cls.weight = max(1, config.users.get(kind, 0))
 
 

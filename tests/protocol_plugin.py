@@ -61,3 +61,56 @@ def install(directory: Path, entries: dict[str, str], source: str = NCHAN_CHAT) 
     lines = [f"{name} = {module}:{attr}" for name, attr in entries.items()]
     (info / "entry_points.txt").write_text("[livefire.protocols]\n" + "\n".join(lines) + "\n")
     return directory
+
+
+POLLER = '''
+import time
+
+import gevent
+import requests
+from locust import task
+
+from livefire.base import telemetry as tm
+from loadgen.users import LivefireUser
+
+
+class Poller(LivefireUser):
+    """A user kind livefire does not have: polls the discovery endpoint's /health on the
+    search schedule and records what it saw as searches."""
+
+    @task
+    def poll(self) -> None:
+        url = self.config.discovery_url.rstrip("/") + "/health"
+        intended = time.time()
+        while True:
+            intended += self.config.search_interval
+            gevent.sleep(max(0.0, intended - time.time()))
+            began = time.time()
+            try:
+                ok = requests.get(url, timeout=2).status_code == 200
+            except requests.RequestException:
+                ok = False
+            self.recorder.count(tm.SEARCHES, at=intended)
+            self.recorder.observe(tm.SEARCH_LATENCY, time.time() - began, at=intended)
+            if not ok:
+                self.recorder.count(tm.SEARCH_ERRORS, at=intended)
+            self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, began - intended), at=began)
+
+
+class NotAUser:
+    pass
+'''
+
+
+def install_users(directory: Path, entries: dict[str, str]) -> Path:
+    """As `install`, for user kinds: entry-point group `livefire.users`."""
+    n = f"{next(_ids)}_{time.time_ns()}"
+    module = f"acme_users_{n}"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{module}.py").write_text(textwrap.dedent(POLLER))
+    info = directory / f"acme_users_{n}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-users-{n}\nVersion: 1.0\n")
+    lines = [f"{name} = {module}:{attr}" for name, attr in entries.items()]
+    (info / "entry_points.txt").write_text("[livefire.users]\n" + "\n".join(lines) + "\n")
+    return directory

@@ -19,6 +19,7 @@ from livefire.scenario.schema import Scenario
 from livefire.scenario.slos import unjudgeable
 from livefire.scenario.source import SourceMap, format_path
 from livefire.scenario.staging_checks import staging_problems, with_absolute_paths
+from livefire.scenario.user_kinds import user_kind_problems
 
 _EXPECTED = {
     "int_parsing": "expected an integer",
@@ -74,6 +75,11 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         problems.extend(_check_timeline(scenario, source))
         problems.extend(
             _problem(source, ("slos", *path), why) for path, why in unjudgeable(scenario.slos)
+        )
+        plugin_kinds = list(scenario.load.users.plugin_kinds)
+        problems.extend(
+            _problem(source, ("load", "users", kind), why)
+            for kind, why in user_kind_problems(plugin_kinds)
         )
         staging = scenario.target.staging
         if staging is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import (
+    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -110,11 +111,27 @@ class Target(Model):
 
 class _UserCounts(Model):
     """How many of each simulated user at full load (shape fraction 1.0): one integer >= 0
-    per kind in `loadgen.kinds.USER_KINDS`, the one list of them."""
+    per kind in `loadgen.kinds.USER_KINDS`, the one list of them, and per kind a plugin of
+    `livefire.users` adds (checked installed and loadable by the loader, on their lines)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _counts(self) -> _UserCounts:
+        for kind, count in (self.model_extra or {}).items():
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(f"{kind}: expected an integer >= 0, got {count!r}")
+        return self
+
+    @property
+    def plugin_kinds(self) -> dict[str, int]:
+        """The counts of kinds that are not built in (plugins of `livefire.users`)."""
+        return {kind: int(count) for kind, count in (self.model_extra or {}).items()}
 
     @property
     def total(self) -> int:
-        return sum(int(getattr(self, kind)) for kind in USER_KINDS)
+        builtin = sum(int(getattr(self, kind)) for kind in USER_KINDS)
+        return builtin + sum(self.plugin_kinds.values())
 
 
 if TYPE_CHECKING:

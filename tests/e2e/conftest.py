@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 
 
-def livefire(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
+def livefire(*args: str, path: tuple[Path, ...] = (), **kwargs: Any) -> subprocess.Popen[str]:
+    """`livefire ARGS` in a child process; `path`: more directories on its PYTHONPATH."""
+    pythonpath = os.pathsep.join(map(str, (ROOT, ROOT / "target-stubs", *path)))
+    env = {**os.environ, "PYTHONPATH": pythonpath}
     return subprocess.Popen(
         [sys.executable, "-m", "livefire", *args],
         cwd=ROOT,
