@@ -18,6 +18,7 @@ from livefire.base import secrets
 from livefire.base.connect import IDENTITY_NAMES, TemplateError, identifiers
 from livefire.base.jsonpaths import JsonPathError, compiled
 from livefire.scenario.connect import EndpointSpec, IdentitiesSpec, TlsSpec
+from livefire.scenario.http_protocols import protocol_problems, with_absolute_headers
 from livefire.scenario.schema import StagingTarget
 
 Found = tuple[tuple[str | int, ...], str]
@@ -53,6 +54,7 @@ def staging_problems(staging: StagingTarget, base: Path) -> list[Found]:
             compiled(login.token)
         except JsonPathError as exc:
             found.append(((*at, "token"), str(exc)))
+    found.extend(protocol_problems(staging.protocols, names, lambda v: _absolute_ref(v, base)))
     return [((*WHERE, *path), why) for path, why in found]
 
 
@@ -80,7 +82,10 @@ def with_absolute_paths(staging: StagingTarget, base: Path) -> StagingTarget:
         identities = identities.model_copy(
             update={"pool": _absolute(identities.pool, base), "login": login}
         )
-    return staging.model_copy(update={"connect": connect, "identities": identities})
+    protocols = with_absolute_headers(staging.protocols, lambda v: _absolute_ref(v, base))
+    return staging.model_copy(
+        update={"connect": connect, "identities": identities, "protocols": protocols}
+    )
 
 
 def pool_rows(staging: StagingTarget) -> int | None:
