@@ -14,7 +14,7 @@ response that is not what the template says is a SetupError naming the URL and t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import requests
@@ -31,6 +31,7 @@ from livefire.base.http_templates import (
 )
 from livefire.scenario.schema import StagingTarget
 
+Fetch = Callable[[str, Mapping[str, Any]], Any]
 MAX_PAGES = 10_000  # bounded: 10M entries at the reference platform's 1000 a page
 
 
@@ -39,10 +40,13 @@ def read_ledger(
     timeout: float = 5.0,
     ledger: LedgerTemplate = REFERENCE_LEDGER,
     settings: EndpointSettings | None = None,
+    fetch: Fetch | None = None,
 ) -> list[dict[str, Any]]:
-    """Every entry of the ledger, normalised; SetupError when it cannot be read."""
+    """Every entry of the ledger, normalised; SetupError when it cannot be read. `fetch`
+    (URL, requests' options → the page's JSON) is the transport: a plain function in tests."""
     settings = settings or EndpointSettings()
     options = _options(settings, ledger, timeout)
+    fetch = fetch or _page
     entries: list[dict[str, Any]] = []
     cursor: str | None = None
     seen: set[str] = set()
@@ -51,7 +55,7 @@ def read_ledger(
             ledger.url if cursor is not None or ledger.first_url is None else ledger.first_url
         )
         url = fill_url(gifts_url, template, {"cursor": cursor or ""})
-        page = _page(url, options)
+        page = fetch(url, options)
         entries.extend(_entries(url, page, ledger))
         cursor = _cursor(url, page, ledger)
         if cursor is None:

@@ -153,8 +153,12 @@ def epoch_seconds(value: object, form: str) -> float:
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=UTC)  # a time without a zone is UTC
         return stamp.timestamp()
+    unit = "seconds" if form == "epoch_s" else "milliseconds"
+    expected = f"expected a number of {unit} since the epoch, got {value!r}"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        unit = "seconds" if form == "epoch_s" else "milliseconds"
-        raise ValueError(f"expected a number of {unit} since the epoch, got {value!r}")
-    number = float(value)  # a numeric string too; ValueError when it is not one
+        raise ValueError(expected)
+    try:
+        number = float(value)  # a numeric string too
+    except ValueError:
+        raise ValueError(expected) from None
     return number / 1000 if form == "epoch_ms" else number

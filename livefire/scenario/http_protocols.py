@@ -152,9 +152,10 @@ def _headers(
 
 
 def _json_body(body: str, at: Path, names: set[str]) -> Iterator[Found]:
-    """A JSON body filled with sample values must parse (content_type: json)."""
+    """A JSON body filled with sample values must parse (content_type: json): `amount` is a
+    number, every other value a string, so a string placeholder left unquoted is caught."""
     try:
-        sample = fill(body, {name: "1" for name in names}, "json")
+        sample = fill(body, {name: "1" if name == "amount" else "x" for name in names}, "json")
         json.loads(sample)
     except TemplateError:
         return  # said by _template
