@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 GiftProtocol = GiftTemplate
 SearchProtocol = SearchTemplate
 
+PLUGIN_NOT_RUN = (
+    "a {role} plugin is not run by livefire's users yet (nothing would load it, so the "
+    "reference protocol would be spoken instead): declare the {role} protocol as a template"
+)
+
 Path = tuple[str | int, ...]
 Found = tuple[Path, str]
 Absolute = Callable[[str], str]  # a header value with its file: path made absolute
@@ -42,9 +47,13 @@ def protocol_problems(protocols: Protocols, names: set[str], absolute: Absolute)
     """Every problem of the gift and search templates; `names` are the identity's template
     names (pool columns, user, token when there is a login)."""
     found: list[Found] = []
-    if protocols.gifts is not None and protocols.gifts.plugin is None:
+    for role in ("gifts", "search"):
+        spec = getattr(protocols, role)
+        if spec is not None and spec.plugin is not None:
+            found.append(((role, "plugin"), PLUGIN_NOT_RUN.format(role=role)))
+    if protocols.gifts is not None:
         found.extend(_gifts(protocols.gifts, names | set(GIFT_NAMES), absolute))
-    if protocols.search is not None and protocols.search.plugin is None:
+    if protocols.search is not None:
         found.extend(_search(protocols.search, names | set(SEARCH_NAMES), absolute))
     return [(("protocols", *path), why) for path, why in found]
 
