@@ -43,7 +43,7 @@ from livefire.base.telemetry import (
     worker_clocks,
     worker_metrics,
 )
-from livefire.ledger import ledger_access, settled_ledger
+from livefire.ledger import check_ledger_access, ledger_access, settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
@@ -100,6 +100,8 @@ class Conductor:
         else:
             refs = resolve_targets(staging.description())
             kinds = {name: set(ref.kinds()) for name, ref in refs.items()}
+            if self.scenario.slos.gifts is not None and staging.gifts:
+                check_ledger_access(staging)  # not only after the whole run
         check_targets(self.loaded, kinds)
         return plan(self.scenario)
 

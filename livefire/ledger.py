@@ -97,6 +97,13 @@ def ledger_access(
     return ledger_of(staging.protocols.gifts), settings
 
 
+def check_ledger_access(staging: StagingTarget) -> None:
+    """Raise the SetupError reading the ledger would end in, before any load is sent: a
+    header the conductor cannot fill, a secret it cannot resolve."""
+    template, settings = ledger_access(staging)
+    _options(settings or EndpointSettings(), template, 5.0)
+
+
 def _options(settings: EndpointSettings, ledger: LedgerTemplate, timeout: float) -> dict[str, Any]:
     """requests' keyword arguments: the endpoint's headers and TLS, the ledger's headers."""
     headers: dict[str, str] = {}

@@ -58,6 +58,24 @@ def protocol_problems(protocols: Protocols, names: set[str], absolute: Absolute)
     return [(("protocols", *path), why) for path, why in found]
 
 
+def describe_protocols(protocols: Protocols) -> list[str]:
+    """What `run --dry-run` shows of the gift and search templates (as written)."""
+    lines = []
+    gifts, search = protocols.gifts, protocols.search
+    if gifts is not None:
+        statuses = ", ".join(map(str, gifts.success))
+        key = gifts.idempotency_header or "no idempotency header"
+        lines.append(f"gifts protocol: {gifts.method} {gifts.url} ({gifts.content_type}, {key})")
+        lines.append(f"    acknowledged by {statuses}")
+        if gifts.ledger is not None:
+            paging = f"next {gifts.ledger.next}" if gifts.ledger.next else "one page"
+            lines.append(f"    ledger {gifts.ledger.url}: {gifts.ledger.items}, {paging}")
+    if search is not None:
+        queries = ", ".join(search.queries)
+        lines.append(f"search protocol: {search.method} {search.url} (queries {queries})")
+    return lines
+
+
 def with_absolute_headers(protocols: Protocols, absolute: Absolute) -> Protocols:
     """`protocols` with the file: references of their headers made absolute."""
     update: dict[str, object] = {}

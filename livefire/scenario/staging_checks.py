@@ -18,7 +18,11 @@ from livefire.base import secrets
 from livefire.base.connect import IDENTITY_NAMES, TemplateError, identifiers
 from livefire.base.jsonpaths import JsonPathError, compiled
 from livefire.scenario.connect import EndpointSpec, IdentitiesSpec, TlsSpec
-from livefire.scenario.http_protocols import protocol_problems, with_absolute_headers
+from livefire.scenario.http_protocols import (
+    describe_protocols,
+    protocol_problems,
+    with_absolute_headers,
+)
 from livefire.scenario.schema import StagingTarget
 
 Found = tuple[tuple[str | int, ...], str]
@@ -237,4 +241,4 @@ def describe_staging(staging: StagingTarget) -> list[str]:
         lines.append(f"    headers {headers}; {how}; timeout {timeout}")
     if staging.identities and staging.identities.pool:
         lines.append(f"identities: {pool_rows(staging)} row(s) in {staging.identities.pool}")
-    return lines
+    return lines + describe_protocols(staging.protocols)

@@ -24,6 +24,7 @@ from livefire.base.http_templates import (
     search_template,
 )
 from livefire.scenario import load_scenario
+from livefire.scenario.staging_checks import describe_staging
 from loadgen.search import SearchQueries
 
 BAD = Path(__file__).parent.parent / "fixtures" / "bad_scenarios"
@@ -191,3 +192,16 @@ def test_applied_at_in_every_format_becomes_epoch_seconds(
 def test_applied_at_that_is_not_a_time_is_refused(value: object, form: str) -> None:
     with pytest.raises(ValueError, match="expected"):
         epoch_seconds(value, form)
+
+
+def test_dry_run_describes_the_templates_as_written(tmp_path: Path) -> None:
+    (tmp_path / "token.txt").write_text("Bearer t\n")
+    staging = load_scenario(_scenario(tmp_path, FOREIGN)).scenario.target.staging
+    assert staging is not None
+    lines = describe_staging(staging)
+    assert "gifts protocol: PUT /v1/tips (form, X-Request-Id)" in lines
+    assert "    acknowledged by 201" in lines
+    assert (
+        "    ledger /v1/tips/applied?page_size=50&cursor=${cursor}: $.data.rows, next $.cursor.next"
+    ) in lines
+    assert "search protocol: GET /api/v2/streams?query=${query} (queries a b, c)" in lines

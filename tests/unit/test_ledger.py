@@ -6,14 +6,18 @@ The transport is a plain function here (no sockets)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from livefire.base.connect import EndpointSettings, Tls
 from livefire.base.errors import SetupError
 from livefire.base.http_templates import REFERENCE_LEDGER, LedgerTemplate
+from livefire.conductor import Conductor, RunOptions
 from livefire.ledger import read_ledger
+from livefire.scenario import load_scenario
 
 FOREIGN = LedgerTemplate(
     url="/v1/tips/applied?page_size=2&cursor=${cursor}",
@@ -151,3 +155,37 @@ def test_an_unset_secret_is_a_setup_error_naming_the_reference() -> None:
     settings = EndpointSettings(headers={"X-Key": "env:LIVEFIRE_TEST_UNSET_VARIABLE"})
     with pytest.raises(SetupError, match="header X-Key: env:LIVEFIRE_TEST_UNSET_VARIABLE"):
         read_ledger("http://t", ledger=FOREIGN, settings=settings, fetch=Pages({}))
+
+
+def test_a_ledger_the_conductor_could_not_read_stops_the_run_before_any_load(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pool.csv").write_text("username,password\na,1\n")
+    staging = {
+        "gifts": "http://gifts.example",
+        "connect": {"gifts": {"headers": {"Authorization": "Bearer ${token}"}}},
+        "identities": {
+            "pool": "pool.csv",
+            "login": {"url": "http://auth.example/login", "token": "$.token"},
+        },
+    }
+    scenario = {
+        "name": "s",
+        "duration": "10s",
+        "target": {"staging": staging},
+        "load": {"users": {"gifter": 1}},
+        "slos": {"gifts": {}},
+    }
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    conductor = Conductor(load_scenario(path), RunOptions(tmp_path / "run"))
+    with pytest.raises(SetupError, match=r"names \$\{token\}: give protocols.gifts.ledger"):
+        conductor.preflight()
+    staging["protocols"] = {
+        "gifts": {
+            "ledger": REFERENCE_LEDGER.model_dump() | {"headers": {"Authorization": "Bearer admin"}}
+        }
+    }
+    path.write_text(yaml.safe_dump(scenario))
+    assert Conductor(load_scenario(path), RunOptions(tmp_path / "run")).preflight() == []
+    assert not (tmp_path / "run").exists()
