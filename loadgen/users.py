@@ -243,7 +243,8 @@ class Searcher(LivefireUser):
             url = self.queries.url(self.config.discovery_url, self.http.identity.values)
         except TemplateError as exc:  # a value the identity lacks: a failed search, not a crash
             now = time.time()
-            return HttpResult(url, 0, {}, b"", str(exc), intended, now, now, 0.0, 0.0)
+            template = self.template.url
+            return HttpResult(template, 0, {}, b"", str(exc), intended, now, now, 0.0, 0.0)
         return self.discovery.get(url, name=self.queries.name, intended=intended)
 
 

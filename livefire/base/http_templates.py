@@ -128,14 +128,15 @@ ESCAPES: dict[str, Escape] = {
 }
 
 
-def fill(template: str, values: Mapping[str, str], escape: str = "raw") -> str:
+def fill(template: str, values: Mapping[str, str | None], escape: str = "raw") -> str:
     """`template` with each value escaped for where it lands (`ESCAPES`); TemplateError
     naming a placeholder with nothing to put in it."""
     how = ESCAPES[escape]
-    return render(template, {name: how(value) for name, value in values.items()})
+    filled = {name: how(value) for name, value in values.items() if value is not None}
+    return render(template, filled)  # a None (a short CSV row) is missing, not "None"
 
 
-def fill_url(base: str, template: str, values: Mapping[str, str]) -> str:
+def fill_url(base: str, template: str, values: Mapping[str, str | None]) -> str:
     """The absolute URL a template names: filled (values URL-quoted), then joined to the
     endpoint's base URL unless it is absolute already."""
     filled = fill(template, values, "url")

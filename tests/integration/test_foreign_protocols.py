@@ -137,9 +137,15 @@ def test_tips_acknowledged_but_not_booked_fail_gifts_lost_naming_them(
     assert sorted(result.lost)[0] in lost.found
 
 
-def searches_run(api: str, run_dir: Path, queries: tuple[str, ...]) -> list[tm.Second]:
+def searches_run(
+    api: str,
+    run_dir: Path,
+    queries: tuple[str, ...],
+    url: str = "/api/v2/streams?query=${query}",
+    **extra: Any,
+) -> list[tm.Second]:
     search = SearchTemplate(
-        url="/api/v2/streams?query=${query}",
+        url=url,
         queries=queries,
         success=(200,),
         results="$.results[*].id",
@@ -151,6 +157,7 @@ def searches_run(api: str, run_dir: Path, queries: tuple[str, ...]) -> list[tm.S
         discovery_url=api,
         endpoints={"discovery": BEARER.to_json()},
         protocols={"search": search.model_dump(mode="json")},
+        **extra,
     )
     return judged(tm.merge_batches(run_locust(run_dir, cfg, "Searcher")))
 
@@ -172,3 +179,23 @@ def test_a_search_that_finds_nothing_is_a_failed_search(foreign_api: Api, tmp_pa
     series = searches_run(api, tmp_path, ("live", "nothing-live-here"))
     success = SLIS.get("search_success").measure(series)
     assert success is not None and 0.35 < success < 0.65  # the 200s with no results failed
+
+
+def test_a_url_with_nothing_to_fill_is_a_failed_search_not_a_crashed_user(
+    foreign_api: Api, tmp_path: Path
+) -> None:
+    """A pool row without the column a URL names (a short CSV line): every search fails,
+    and the user keeps searching (run_locust asserts Locust exits 0: no task raised)."""
+    pool = tmp_path / "pool.csv"
+    pool.write_text("username,team\nalice\n")
+    api = foreign_api()
+    series = searches_run(
+        api,
+        tmp_path,
+        ("live",),
+        url="/api/v2/streams?query=${query}&team=${team}",
+        identities={"pool": str(pool), "login": None},
+    )
+    assert sum(s.counters.get(tm.SEARCHES, 0) for s in series) > 20
+    assert SLIS.get("search_success").measure(series) == 0.0
+    assert stats(api)["queries"] == {}
