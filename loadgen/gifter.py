@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,6 +57,8 @@ class GiftSession:
         self.user, self.template = user, template
         self.name = urlsplit(template.url).path or template.url  # Locust's statistics row
         self.http = requests.Session()
+        if user is not None:  # its cookies are the user's (and `cookies: false` keeps none)
+            self.http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     def run_forever(self) -> None:
         while True:

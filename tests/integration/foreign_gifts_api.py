@@ -9,7 +9,8 @@ sharing none of its code).
     GET  /v1/tips/applied         ?cursor=&page_size= → {"data": {"rows": [{"request_id",
                                   "booked_ms", "cents"}]}, "cursor": {"next": "N" | null}}
     GET  /api/v2/streams          ?query= → {"results": [{"id": ...}]} (empty for an unknown query)
-    GET  /v1/_stats               what it was asked: tips by content type, queries, unbooked
+    GET  /v1/_stats               what it was asked: tips by content type and by whether they
+                                  carried the cookie a tip sets, queries, unbooked
 
 Every request needs `Authorization: Bearer $FOREIGN_TOKEN` (401 otherwise). With
 FOREIGN_UNBOOKED_EVERY=N every N-th new tip is acknowledged but never booked (the negative
@@ -37,6 +38,7 @@ unbooked: list[str] = []
 asked: dict[str, collections.Counter[str]] = {
     "content_types": collections.Counter(),
     "queries": collections.Counter(),
+    "cookies": collections.Counter(),  # tips that carried the cookie a first tip was given
 }
 
 
@@ -63,6 +65,7 @@ async def put_tip(request: web.Request) -> web.Response:
     except (KeyError, ValueError) as exc:
         return web.json_response({"error": f"bad tip: {exc}"}, status=422)
     asked["content_types"][kind] += 1
+    asked["cookies"]["with" if request.cookies.get("tipper") else "without"] += 1
     if request_id not in tips:
         tips[request_id] = f"tip-{len(tips) + 1}"
         if UNBOOKED_EVERY and len(tips) % UNBOOKED_EVERY == 0:
@@ -70,7 +73,10 @@ async def put_tip(request: web.Request) -> web.Response:
         else:
             row = {"request_id": request_id, "booked_ms": int(time.time() * 1000)}
             booked.append(row | {"cents": cents, "channel": channel, "from": sender})
-    return web.json_response({"tip": {"ref": tips[request_id]}}, status=201)
+    answer = web.json_response({"tip": {"ref": tips[request_id]}}, status=201)
+    if "tipper" not in request.cookies:
+        answer.set_cookie("tipper", "1")  # a client that keeps cookies sends it back
+    return answer
 
 
 async def applied(request: web.Request) -> web.Response:

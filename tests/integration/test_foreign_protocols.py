@@ -88,13 +88,13 @@ def stats(api: str) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
-def tips_run(api: str, run_dir: Path) -> list[tm.Batch]:
+def tips_run(api: str, run_dir: Path, gifts: EndpointSettings = BEARER) -> list[tm.Batch]:
     cfg = config(
         run_dir,
         users={"gifter": 3},
         gift_interval=0.2,
         gifts_url=api,
-        endpoints={"gifts": BEARER.to_json()},
+        endpoints={"gifts": gifts.to_json()},
         protocols={"gifts": TIPS.model_dump(mode="json")},
     )
     return run_locust(run_dir, cfg, "Gifter")
@@ -117,6 +117,16 @@ def test_tips_through_the_template_are_all_found_in_the_foreign_ledger(
     asked = stats(api)
     assert set(asked["content_types"]) == {"application/x-www-form-urlencoded"}
     assert asked["tips"] == len(acked) + result.indeterminate
+    # cookies are kept per simulated user: only each gifter's first tip comes without
+    assert asked["cookies"]["without"] == 3 and asked["cookies"]["with"] >= len(acked) - 3
+
+
+def test_a_gifts_endpoint_without_cookies_keeps_none(foreign_api: Api, tmp_path: Path) -> None:
+    api = foreign_api()
+    tips_run(api, tmp_path, EndpointSettings(headers=BEARER.headers, cookies=False))
+    asked = stats(api)
+    attempts = sum(asked["content_types"].values())
+    assert asked["tips"] > 40 and asked["cookies"] == {"without": attempts}
 
 
 def test_tips_acknowledged_but_not_booked_fail_gifts_lost_naming_them(
