@@ -44,8 +44,8 @@ class StagingTarget(Model):
     regions: dict[str, float] = Field(default_factory=dict)  # router regions → viewer share
     streams: tuple[str, ...] = ()  # stream names viewers ask the router for (= chat rooms)
     chat: tuple[str, ...] = ()  # chat WebSocket URLs
-    gifts: str | None = None  # gift API base URL (POST /gifts, GET /ledger)
-    discovery: str | None = None  # discovery base URL (GET /search?q=)
+    gifts: str | None = None  # gift API base URL (POST /gifts, GET /ledger; or protocols.gifts)
+    discovery: str | None = None  # discovery base URL (GET /search?q=; or protocols.search)
     origin: str | None = None  # where creators ask GET /ingest-route?stream=
     proxy_api: str | None = None  # Toxiproxy API that fronts the staging links
     targets: dict[str, TargetDecl] = Field(default_factory=dict)  # what faults may touch
