@@ -43,7 +43,7 @@ from livefire.base.telemetry import (
     worker_clocks,
     worker_metrics,
 )
-from livefire.ledger import check_ledger_access, ledger_access, settled_ledger
+from livefire.ledger import check_ledger_access, ledger_access, plugin_ledger, settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
@@ -387,8 +387,10 @@ class Conductor:
             )
         )
         deadline = self.scenario.slos.gifts.deadline
-        template, settings = ledger_access(self.scenario.target.staging)
-        self.outcome.ledger = settled_ledger(gifts, acked, deadline, template, settings)
+        staging = self.scenario.target.staging
+        template, settings = ledger_access(staging)
+        read = plugin_ledger(staging, gifts)
+        self.outcome.ledger = settled_ledger(gifts, acked, deadline, template, settings, read)
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -30,6 +30,8 @@ from livefire.base.http_templates import (
     ledger_of,
 )
 from livefire.scenario.schema import StagingTarget
+from loadgen import http_wires  # noqa: F401  (registers the gifts plugins' interface)
+from loadgen.protocol_plugins import build_protocol
 
 Fetch = Callable[[str, Mapping[str, Any]], Any]
 MAX_PAGES = 10_000  # bounded: 10M entries at the reference platform's 1000 a page
@@ -74,12 +76,17 @@ def settled_ledger(
     deadline_s: float,
     ledger: LedgerTemplate = REFERENCE_LEDGER,
     settings: EndpointSettings | None = None,
+    read: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Wait (at most `deadline_s`) until every acknowledged gift is booked, then read it."""
+    """Wait (at most `deadline_s`) until every acknowledged gift is booked, then read it
+    (through `read` when a gifts plugin reads the ledger)."""
     wanted = set(acked_keys)
     deadline = time.monotonic() + deadline_s
     while True:
-        entries = read_ledger(gifts_url, ledger=ledger, settings=settings)
+        if read is not None:
+            entries = read()
+        else:
+            entries = read_ledger(gifts_url, ledger=ledger, settings=settings)
         booked = {str(e.get("idempotency_key")) for e in entries}
         if wanted <= booked or time.monotonic() >= deadline:
             return entries
@@ -97,9 +104,43 @@ def ledger_access(
     return ledger_of(staging.protocols.gifts), settings
 
 
+def plugin_ledger(
+    staging: StagingTarget | None, gifts_url: str
+) -> Callable[[], list[dict[str, Any]]] | None:
+    """The ledger read by the target's gifts plugin (None without one): a plugin that fails
+    or answers entries without `idempotency_key` and `applied_at` is a SetupError naming it."""
+    gifts = staging.protocols.gifts if staging is not None else None
+    if gifts is None or gifts.plugin is None:
+        return None
+    name = gifts.plugin
+    assert staging is not None
+    settings = EndpointSettings.from_json(staging.endpoints()["gifts"])
+    wire = build_protocol(name, "gifts", gifts.options)
+
+    def read() -> list[dict[str, Any]]:
+        try:
+            entries = list(wire.read_ledger(gifts_url, settings))
+        except Exception as exc:  # a plugin fails in its own ways: say which, never a trace
+            raise SetupError(
+                f"gifts plugin '{name}' could not read the ledger: "
+                f"{type(exc).__name__}: {secrets.redact(str(exc))}"
+            ) from None
+        for entry in entries:
+            if not isinstance(entry, dict) or not {"idempotency_key", "applied_at"} <= set(entry):
+                raise SetupError(
+                    f"gifts plugin '{name}': a ledger entry without idempotency_key and "
+                    f"applied_at: {str(entry)[:200]}"
+                )
+        return entries
+
+    return read
+
+
 def check_ledger_access(staging: StagingTarget) -> None:
     """Raise the SetupError reading the ledger would end in, before any load is sent: a
     header the conductor cannot fill, a secret it cannot resolve."""
+    if staging.protocols.gifts is not None and staging.protocols.gifts.plugin is not None:
+        return  # the plugin reads it with the endpoint's settings, as it sees fit
     template, settings = ledger_access(staging)
     _options(settings or EndpointSettings(), template, 5.0)
 

@@ -30,6 +30,7 @@ from livefire.base.http_templates import (
     fill,
     fill_url,
 )
+from loadgen.http_wires import GiftCall, GiftWire
 from loadgen.recorder import Recorder
 from loadgen.user_http import UserHttp
 
@@ -49,13 +50,16 @@ class GiftSession:
         request_event: Any | None = None,
         user: UserHttp | None = None,
         template: GiftTemplate = REFERENCE_GIFTS,
+        wire: GiftWire | None = None,
     ) -> None:
         self.api = api.rstrip("/")
         self.stream, self.sender = stream, sender
         self.recorder, self.interval, self.timeout, self.rng = recorder, interval, timeout, rng
         self.request_event = request_event
-        self.user, self.template = user, template
+        self.user, self.template, self.wire = user, template, wire
         self.name = urlsplit(template.url).path or template.url  # Locust's statistics row
+        if wire is not None:
+            self.name = f"gifts plugin {template.plugin}"
         self.http = requests.Session()
         if user is not None:  # its cookies are the user's (and `cookies: false` keeps none)
             self.http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -117,17 +121,25 @@ class GiftSession:
         started = time.time()
         error: Exception | None = None
         status, length, answer = 0, 0, None
-        try:
-            response = self._send(gift, key, timeout)
-            status, length = response.status_code, len(response.content)
-            if status in self.template.success:
-                answer = self._answer(response)
-            else:
-                error = RuntimeError(f"HTTP {status}")
-                if status == 401 and self.user is not None:
-                    self.user.unauthorized()  # the next attempt logs in again, same key
-        except (requests.RequestException, ValueError, TemplateError) as exc:
-            error = RuntimeError(secrets.redact(str(exc)))  # Locust's failure table is a file
+        if self.wire is not None:  # a plugin speaks the platform's API
+            try:
+                answer = self.wire.post(GiftCall(self.api, gift, key, timeout, self.user))
+                if answer is None:
+                    error = RuntimeError("not acknowledged")
+            except Exception as exc:  # a plugin fails in its own ways: a failed attempt
+                error = RuntimeError(secrets.redact(f"{type(exc).__name__}: {exc}"))
+        else:
+            try:
+                response = self._send(gift, key, timeout)
+                status, length = response.status_code, len(response.content)
+                if status in self.template.success:
+                    answer = self._answer(response)
+                else:
+                    error = RuntimeError(f"HTTP {status}")
+                    if status == 401 and self.user is not None:
+                        self.user.unauthorized()  # the next attempt logs in again, same key
+            except (requests.RequestException, ValueError, TemplateError) as exc:
+                error = RuntimeError(secrets.redact(str(exc)))  # Locust's failure table: a file
         if self.request_event is not None:
             self.request_event.fire(
                 request_type=self.template.method,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, quote_plus, urljoin
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,6 +60,7 @@ class GiftTemplate(_Model):
     """One gift as the platform's API takes it, and the ledger it is booked in."""
 
     plugin: str | None = None  # a `livefire.protocols` entry point instead of a template
+    options: dict[str, Any] = Field(default_factory=dict)  # given to the plugin as they are
     method: Method = "POST"
     url: str = "/gifts"  # template; relative to the gifts endpoint or absolute
     content_type: ContentType = "json"
@@ -75,6 +76,7 @@ class SearchTemplate(_Model):
     """One search as the platform's discovery API takes it."""
 
     plugin: str | None = None  # a `livefire.protocols` entry point instead of a template
+    options: dict[str, Any] = Field(default_factory=dict)  # given to the plugin as they are
     method: Literal["GET"] = "GET"  # searchers use the lean client, which sends GETs
     url: str = "/search?q=${query}"  # template; relative to the discovery endpoint or absolute
     queries: tuple[str, ...] = Field(default=("live",), min_length=1)  # rotated, per user

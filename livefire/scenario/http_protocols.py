@@ -33,10 +33,6 @@ if TYPE_CHECKING:
 GiftProtocol = GiftTemplate
 SearchProtocol = SearchTemplate
 
-PLUGIN_NOT_RUN = (
-    "a {role} plugin is not run by livefire's users yet (nothing would load it, so the "
-    "reference protocol would be spoken instead): declare the {role} protocol as a template"
-)
 
 Path = tuple[str | int, ...]
 Found = tuple[Path, str]
@@ -48,12 +44,10 @@ def protocol_problems(protocols: Protocols, names: set[str], absolute: Absolute)
     names (pool columns, user, token when there is a login)."""
     found: list[Found] = []
     for role in ("gifts", "search"):
-        spec = getattr(protocols, role)
-        if spec is not None and spec.plugin is not None:
-            found.append(((role, "plugin"), PLUGIN_NOT_RUN.format(role=role)))
-    if protocols.gifts is not None:
+        found.extend(_plugin_or_template(role, getattr(protocols, role)))
+    if protocols.gifts is not None and protocols.gifts.plugin is None:
         found.extend(_gifts(protocols.gifts, names | set(GIFT_NAMES), absolute))
-    if protocols.search is not None:
+    if protocols.search is not None and protocols.search.plugin is None:
         found.extend(_search(protocols.search, names | set(SEARCH_NAMES), absolute))
     return [(("protocols", *path), why) for path, why in found]
 
@@ -74,6 +68,20 @@ def describe_protocols(protocols: Protocols) -> list[str]:
         queries = ", ".join(search.queries)
         lines.append(f"search protocol: {search.method} {search.url} (queries {queries})")
     return lines
+
+
+def _plugin_or_template(role: str, spec: GiftTemplate | SearchTemplate | None) -> Iterator[Found]:
+    """A plugin takes `options`, a template its fields: never both."""
+    if spec is None:
+        return
+    fields = sorted(spec.model_fields_set - {"plugin", "options"})
+    if spec.plugin is not None and fields:
+        yield (
+            (role, "plugin"),
+            (f"a {role} plugin takes `options`, not template fields ({', '.join(fields)})"),
+        )
+    elif spec.plugin is None and spec.options:
+        yield (role, "options"), "`options` are for a plugin: name one, or drop them"
 
 
 def with_absolute_headers(protocols: Protocols, absolute: Absolute) -> Protocols:

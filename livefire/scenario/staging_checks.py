@@ -25,7 +25,7 @@ from livefire.scenario.http_protocols import (
 )
 from livefire.scenario.protocols import Protocols
 from livefire.scenario.schema import StagingTarget
-from loadgen import chat_wire  # noqa: F401  (registers the chat plugins' interface)
+from loadgen import chat_wire, http_wires  # noqa: F401  (register the plugins' interfaces)
 from loadgen.protocol_plugins import ProtocolPluginError, load_protocol
 
 Found = tuple[tuple[str | int, ...], str]
@@ -132,18 +132,18 @@ def _urls(staging: StagingTarget) -> Iterator[Found]:
 
 
 def _chat_protocol(protocols: Protocols, names: set[str]) -> Iterator[Found]:
-    """The chat template names only what it has; a chat plugin loads and fits its role."""
+    """The chat template names only what it has; each plugin loads and fits its role."""
     chat = protocols.chat
-    if chat is None:
-        return
-    if chat.plugin is None:
+    if chat is not None and chat.plugin is None:
         for at, template, extra in chat.templates():
             yield from _template(template, ("protocols", "chat", *at), names | extra)
-        return
-    try:
-        load_protocol(chat.plugin, "chat")
-    except ProtocolPluginError as exc:
-        yield ("protocols", "chat", "plugin"), str(exc)
+    for role in ("chat", "gifts", "search"):
+        plugin = getattr(getattr(protocols, role), "plugin", None)
+        if plugin is not None:
+            try:
+                load_protocol(plugin, role)
+            except ProtocolPluginError as exc:
+                yield ("protocols", role, "plugin"), str(exc)
 
 
 def _scheme(url: str, path: tuple[str | int, ...], schemes: tuple[str, ...]) -> Iterator[Found]:

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import ROOT, livefire, report_of
+from tests.protocol_plugin import install_tips
 
 pytestmark = pytest.mark.e2e
 TOKEN = "foreign-e2e-9d41"
@@ -81,17 +82,29 @@ def scenario(api: str) -> dict[str, Any]:
             "shape": [{"ramp": "1s", "to": 1.0}],
             "workers": 1,
             "gift_interval": "200ms",
+            "spawn_jitter": "500ms",  # the searcher's searches fall in the judged seconds
         },
         "slos": {"gift_success": "100%", "search_success": "100%", "gifts": {"deadline": "5s"}},
     }
 
 
-def play(tmp_path: Path, run_dir: Path, env: dict[str, str]) -> tuple[int, str, dict[str, Any]]:
+def play(
+    tmp_path: Path, run_dir: Path, env: dict[str, str], plugins: Path | None = None
+) -> tuple[int, str, dict[str, Any]]:
+    """Play the scenario against a fresh foreign API; with `plugins` (a directory with the
+    tips-py and streams-py plugins installed) its gifts and searches go through them."""
     server, api = foreign_api(env)
     try:
         path = tmp_path / "foreign.yaml"
-        path.write_text(yaml.safe_dump(scenario(api)))
-        proc = livefire("run", str(path), "--run-dir", str(run_dir))
+        played = scenario(api)
+        if plugins is not None:
+            played["target"]["staging"]["protocols"] = {
+                "gifts": {"plugin": "tips-py", "options": {"page_size": 4}},
+                "search": {"plugin": "streams-py", "options": {"query": "concert"}},
+            }
+        path.write_text(yaml.safe_dump(played))
+        where = (plugins,) if plugins is not None else ()
+        proc = livefire("run", str(path), "--run-dir", str(run_dir), path=where)
         try:
             out, _ = proc.communicate(timeout=150)
         finally:
@@ -127,3 +140,19 @@ def test_foreign_tips_left_unbooked_fail_the_run_on_gifts_lost(
     assert code == 1 and report["result"] == "fail", out
     assert not found["gifts_lost"]["passed"] and found["gifts_lost"]["measured"] >= 3
     assert found["gift_success"]["passed"]  # every tip was acknowledged: only the ledger lies
+
+
+def test_gift_and_search_plugins_speak_the_foreign_api_and_are_judged_the_same(
+    tmp_path: Path, run_dir: Path, api_env: dict[str, str]
+) -> None:
+    """The Python extension point for gifts (post one, read the ledger in the conductor) and
+    search: the same reconciliation and SLIs; the control's unbooked tips are found too."""
+    site = install_tips(tmp_path / "site")
+    code, out, report = play(tmp_path, run_dir, api_env, site)
+    found = checks(report)
+    assert code == 0 and report["result"] == "pass", out
+    assert found["gifts_lost"]["measured"] == 0 and found["search_success"]["measured"] == 1.0
+    assert TOKEN not in out
+    lossy = api_env | {"FOREIGN_UNBOOKED_EVERY": "7"}
+    code, out, report = play(tmp_path, tmp_path / "lossy", lossy, site)
+    assert code == 1 and not checks(report)["gifts_lost"]["passed"], out

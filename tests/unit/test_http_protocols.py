@@ -47,8 +47,6 @@ def test_every_unhonourable_template_setting_is_refused_on_its_line() -> None:
         ":14: target.staging.protocols.gifts.ledger: no applied_at: say where",
         ":15: target.staging.protocols.gifts.ledger.url: ${user} is not known (the ledger URL "
         "is read by the conductor, as no simulated user); known names: cursor",
-        ":19: target.staging.protocols.search.plugin: a search plugin is not run by livefire's "
-        "users yet",
         ":20: target.staging.protocols.search.url: ${team} is not known; known names: query, user",
         ":21: target.staging.protocols.search.success[1]: 700 is not an HTTP status",
         ":22: target.staging.protocols.search.results: '$..[[' is not a JSON path",
