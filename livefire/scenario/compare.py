@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from livefire.base.registry import suggest
 from livefire.base.units import Fraction, parse_duration, parse_fraction
@@ -36,7 +36,7 @@ LEDGER_PROMISES = ("gifts_lost", "gifts_doubled", "gift_eventual_consistency", "
 class Tolerance(Model):
     """One promise's allowance: a share of its room, or an absolute amount in seconds."""
 
-    share: float | None = Field(default=None, ge=0)  # of the promise's room (0.1 = 10%)
+    share: float | None = Field(default=None, ge=0, le=1)  # of the promise's room (0.1 = 10%)
     absolute: float | None = Field(default=None, ge=0)  # seconds; time promises only
 
     def allowed(self, room: float) -> float:
@@ -51,7 +51,7 @@ def _tolerance(value: Any) -> Any:
     if isinstance(value, dict):
         return value
     if isinstance(value, str) and value.strip().endswith("%"):
-        return {"share": _share(value)}
+        return {"share": parse_fraction(value)}
     if isinstance(value, str):
         try:
             return {"absolute": parse_duration(value)}
@@ -60,18 +60,7 @@ def _tolerance(value: Any) -> Any:
                 f"expected a share of the promise's room such as 10%, or a duration such as "
                 f"20ms, got {value!r}"
             ) from None
-    return {"share": _share(value)}
-
-
-def _share(value: Any) -> float:
-    if isinstance(value, str):
-        try:
-            number = float(value.strip()[:-1]) / 100.0
-        except ValueError:
-            number = -1.0
-        if number >= 0:
-            return number  # may exceed 100%: a loose promise may move more than its room
-    return parse_fraction(value)
+    return {"share": parse_fraction(value)}
 
 
 PromiseTolerance = Annotated[Tolerance, BeforeValidator(_tolerance)]
@@ -80,6 +69,16 @@ PromiseTolerance = Annotated[Tolerance, BeforeValidator(_tolerance)]
 def known_promise(name: str) -> bool:
     """An SLO name, a ledger check, `recovery` (every budget) or `recovery:FAULT`."""
     return name in SLIS or name in LEDGER_PROMISES or name.split(":", 1)[0] == "recovery"
+
+
+def _promise_name(name: str) -> str:
+    if not known_promise(name):
+        known = (*SLIS.names(), *LEDGER_PROMISES, "recovery")
+        raise ValueError(f"unknown promise '{name}'{suggest(name, known)}")
+    return name
+
+
+PromiseName = Annotated[str, AfterValidator(_promise_name)]
 
 
 def _is_time(name: str) -> bool:
@@ -91,25 +90,17 @@ class CompareSpec(Model):
     """`compare:` in a scenario: how much worse than its baseline a run may get."""
 
     tolerance: Fraction = DEFAULT_TOLERANCE  # share of each promise's room, e.g. 10%
-    promises: dict[str, PromiseTolerance] = Field(default_factory=dict)  # per-promise overrides
+    promises: dict[PromiseName, PromiseTolerance] = Field(default_factory=dict)  # per promise
 
     @field_validator("promises")
     @classmethod
-    def _known(cls, promises: dict[str, Tolerance]) -> dict[str, Tolerance]:
-        known = (*SLIS.names(), *LEDGER_PROMISES, "recovery")
-        problems = [
-            f"unknown promise '{name}'{suggest(name, known)}"
-            for name in promises
-            if not known_promise(name)
-        ]
-        problems += [
-            f"{name}: a duration is an allowance for time promises only; give a share of "
-            "its room such as 10%"
-            for name, t in promises.items()
-            if t.absolute is not None and not _is_time(name)
-        ]
-        if problems:
-            raise ValueError("; ".join(problems))
+    def _durations_for_time_only(cls, promises: dict[str, Tolerance]) -> dict[str, Tolerance]:
+        wrong = [n for n, t in promises.items() if t.absolute is not None and not _is_time(n)]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(wrong)}: a duration is an allowance for time promises only "
+                "(latencies, recovery); give a share of the promise's room such as 10%"
+            )
         return promises
 
     def for_promise(self, promise: str) -> Tolerance:
