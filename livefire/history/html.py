@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from livefire.history.compare import REGRESSED, VOID, Comparison, Row
-from livefire.history.render import MARKS, RESULTS, delta, magnitude
+from livefire.history.render import MARKS, RESULTS, delta, figure, magnitude
 from livefire.reports.html import STYLE, esc
 from livefire.reports.plots import FAULT_COLOURS, PLOTS, Plot
 
 Report = dict[str, Any]
-BASELINE_COLOUR = "#9e9e9e"
-RUN_COLOURS = ("#1f77b4", "#d62728", "#9467bd")
+LINE_COLOURS = ("#1f77b4", "#d62728", "#9467bd")
 EXTRA_STYLE = "tr.regressed td{background:#ffebee;font-weight:600}"
 BADGES = {"ok": "pass", "regressed": "fail", "inconclusive": "inconclusive"}  # STYLE's colours
 
@@ -64,7 +63,7 @@ def _table(rows: tuple[Row, ...]) -> str:
         promised = (
             "—"
             if either is None or either.threshold is None
-            else magnitude(either.threshold, row.unit)
+            else figure(either.threshold, row.unit)
         )
         lines.append(
             f'<tr class="{css}"><td>{esc(row.promise)}</td><td>{esc(row.phase)}</td>'
@@ -90,7 +89,7 @@ def _plots(baseline: Report, run: Report) -> str:
         return "<h2>Timeline</h2>\n<p>Neither report has a per-second timeline.</p>"
     divs = [_figure(baseline, run, p, include_plotlyjs=i == 0) for i, p in enumerate(shown)]
     note = (
-        "<p class=meta>Grey dashed: the baseline; coloured: this run. Shaded: this run's "
+        "<p class=meta>Dashed and pale: the baseline; solid: this run. Shaded: this run's "
         "fault windows.</p>"
     )
     return "<h2>Timeline</h2>\n" + note + "\n" + "\n".join(divs)
@@ -112,15 +111,16 @@ def _figure(baseline: Report, run: Report, plot: Plot, include_plotlyjs: bool) -
             ys = [line.value(r) for r in rows]
             if not any(y is not None for y in ys):
                 continue
-            colour = BASELINE_COLOUR if style == "base" else RUN_COLOURS[i % len(RUN_COLOURS)]
-            dash = "dash" if style == "base" else "solid"
+            base = style == "base"  # the baseline: the same colour, dashed and paler
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
             fig.add_trace(
                 go.Scatter(
                     x=xs,
                     y=ys,
                     name=f"{line.label} ({label})",
                     mode="lines",
-                    line={"color": colour, "dash": dash},
+                    line={"color": colour, "dash": "dash" if base else "solid"},
+                    opacity=0.55 if base else 1.0,
                 )
             )
     for i, fault in enumerate(run.get("faults") or []):

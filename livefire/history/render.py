@@ -144,3 +144,10 @@ def magnitude(value: float | None, unit: str) -> str:
     if unit == "count":
         return f"{value:g}"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def figure(value: float, unit: str) -> str:
+    """A figure itself (not a change): `250 ms`, `8.0 s`, `99.9%`, `2`."""
+    if unit == "ratio":
+        return f"{value * 100:.4g}%"
+    return magnitude(value, unit)

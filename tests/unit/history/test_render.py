@@ -76,4 +76,6 @@ def test_the_files_are_written_and_the_page_overlays_both_runs_offline(tmp_path:
     assert not re.search(r"<script[^>]+src=", page), "the page must work offline"
     assert 'id="plot-latency"' in page and "p95 (baseline)" in page and "p95 (run)" in page
     assert 'class="regressed"><td>stream_latency_p95' in page
+    assert "<td class=num>&lt;= 1%</td>" in page  # a ratio's promise as a percentage
+    assert "<td class=num>&lt;= 250 ms</td>" in page
     assert json.loads((tmp_path / "b" / "compare.json").read_text())["result"] == "regressed"
