@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from livefire.history import compare_dirs, write
+from livefire.history.runs import report_path
 
 EXAMPLES = """examples:
   livefire compare runs/last-night runs/tonight          table; compare.json and compare.html
@@ -29,8 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("baseline", type=Path, help="the baseline's run directory")
-    parser.add_argument("run", type=Path, help="the run directory to judge against it")
+    parser.add_argument(
+        "baseline", type=Path, help="the baseline's run directory (or its report.json)"
+    )
+    parser.add_argument(
+        "run", type=Path, help="the run directory to judge against it (or its report.json)"
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -42,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     compared = compare_dirs(args.baseline, args.run)
-    written = write(compared, args.out or args.run)
+    written = write(compared, args.out or report_path(args.run).parent)
     if args.json:
         print(json.dumps(compared.to_json(), indent=2))
         return compared.exit_code

@@ -89,3 +89,13 @@ def test_the_cli_refuses_another_scenarios_run(
     err = capsys.readouterr().err
     assert "'smoke'" in err and "'cdn-region-outage'" in err and str(a) in err and str(b) in err
     assert not (b / "compare.json").exists()
+
+
+def test_the_cli_takes_report_files_and_writes_beside_the_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = write(tmp_path / "a", report(check("stream_latency_p95", 0.1, 0.25, "<= 250 ms")))
+    b = write(tmp_path / "b", report(check("stream_latency_p95", 0.2, 0.25, "<= 250 ms")))
+    assert main(["compare", str(a / "report.json"), str(b / "report.json")]) == 1
+    assert (b / "compare.json").exists() and (b / "compare.html").exists()
+    assert "WORSE  stream_latency_p95 [overall]" in capsys.readouterr().out
