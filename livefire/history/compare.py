@@ -142,6 +142,9 @@ def _row(
     if base is not None and now is not None and base.value is not None and now.value is not None:
         delta = now.value - base.value
     status, why = _status(base, now, delta, allowed, better)
+    if status == REGRESSED and base and now and base.threshold != now.threshold:
+        was, is_now = (str(c.get("expected", "")) for c in (old or {}, new or {}))
+        why += f" (the promise itself changed: {was} → {is_now})"
     return Row(promise, phase, unit, better, base, now, delta, allowed, status, why)
 
 

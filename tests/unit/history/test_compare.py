@@ -168,3 +168,11 @@ def test_a_bad_tolerance_in_the_report_is_named() -> None:
     bad = {"tolerance": 0.1, "promises": {"stream_latncy_p95": {"share": 0.1}}}
     with pytest.raises(RunDirError, match=r"b: compare\.promises.*stream_latency_p95"):
         compare(report(latency(0.1)), report(latency(0.1), compare=bad), ("a", "b"))
+
+
+def test_a_changed_promise_is_said_beside_the_regression_it_causes() -> None:
+    old = check("stream_latency_p95", 0.22, 0.25, "<= 250 ms")
+    new = check("stream_latency_p95", 0.22, 0.20, "<= 200 ms")
+    [row] = compare(report(old), report(new)).rows
+    assert row.status == REGRESSED
+    assert row.why.endswith("(the promise itself changed: <= 250 ms → <= 200 ms)")
