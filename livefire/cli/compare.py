@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="compare a run with a baseline run of the same scenario",
         description="Put two runs' promises side by side (each check's figure in both, "
         "recovery times, deltas) and flag every promise that got worse past the tolerance "
-        "the run's scenario sets (`compare:`; default 10%% of each promise's room). Exit 0 "
+        "the run's scenario sets (`compare:`; default 10% of each promise's room). Exit 0 "
         "no regression, 1 a regression, 2 bad input (a missing or corrupt run directory, "
         "or runs of two scenarios), 3 a run without a verdict, 4 nothing regressed but a "
         "check was void.",
