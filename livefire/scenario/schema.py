@@ -19,6 +19,7 @@ from chaos.targets import TargetDecl
 from livefire.base.connect import ENDPOINTS
 from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
+from livefire.scenario.compare import CompareSpec
 from livefire.scenario.connect import EndpointName, EndpointSpec, HlsStream, IdentitiesSpec
 from livefire.scenario.protocols import Protocols
 from livefire.scenario.slos import Expect, GiftSlos, Guard, Model, PhaseSlos, Slos
@@ -211,6 +212,7 @@ class Scenario(Model):
     slos: Slos
     guards: tuple[Guard, ...] = ()
     expect: Expect = Expect()
+    compare: CompareSpec = CompareSpec()  # how far from a baseline run is a regression
     version: Literal[1] = 1
 
 
