@@ -260,4 +260,22 @@ def describe_staging(staging: StagingTarget) -> list[str]:
         lines.append(f"    headers {headers}; {how}; timeout {timeout}")
     if staging.identities and staging.identities.pool:
         lines.append(f"identities: {pool_rows(staging)} row(s) in {staging.identities.pool}")
-    return lines + describe_protocols(staging.protocols)
+    return lines + _describe_chat(staging.protocols) + describe_protocols(staging.protocols)
+
+
+def _describe_chat(protocols: Protocols) -> list[str]:
+    """The chat protocol as written (templates, never values)."""
+    chat = protocols.chat
+    if chat is None:
+        return []
+    if chat.plugin is not None:
+        return [
+            f"chat protocol: plugin {chat.plugin} (options: {', '.join(chat.options) or 'none'})"
+        ]
+    said = [f"path {chat.path}"] if chat.path else []
+    said += [f"{len(chat.on_connect)} frame(s) on connect"] if chat.on_connect else []
+    said += ["join frame"] if chat.join else []
+    said += [f"joined when /{chat.joined}/"] if chat.joined else []
+    said += [f"{len(chat.replies)} repl(ies)"] if chat.replies else []
+    said.append(f"send {chat.send}")
+    return [f"chat protocol: {chat.format} template; {'; '.join(said)}"]
