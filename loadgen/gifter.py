@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,9 +59,8 @@ class GiftSession:
         self.name = urlsplit(template.url).path or template.url  # Locust's statistics row
         if wire is not None:
             self.name = f"gifts plugin {template.plugin}"
-        self.http = requests.Session()
-        if user is not None:  # its cookies are the user's (and `cookies: false` keeps none)
-            self.http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        # its cookies are the user's (and `cookies: false` keeps none)
+        self.http = user.session() if user is not None else requests.Session()
 
     def run_forever(self) -> None:
         while True:
@@ -177,7 +175,7 @@ class GiftSession:
             **options,
         )
         if user is not None:
-            user.remember("gifts", urlsplit(url).hostname or "", _set_cookies(response))
+            user.remember_response("gifts", url, response)
         return response
 
     def _answer(self, response: requests.Response) -> dict[str, Any]:
@@ -187,9 +185,3 @@ class GiftSession:
             return {}
         found = jsonpaths.find_first(self.template.id, response.json())
         return {"id": found}
-
-
-def _set_cookies(response: requests.Response) -> dict[str, str]:
-    """The response's Set-Cookie lines, one a line, as `UserHttp.remember` reads them."""
-    lines = response.raw.headers.getlist("Set-Cookie") if response.raw is not None else []
-    return {"set-cookie": "\n".join(lines)} if lines else {}
