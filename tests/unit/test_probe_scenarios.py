@@ -139,3 +139,37 @@ def test_no_data_never_holds_a_condition() -> None:
     assert not condition.holds(float("nan"))
     ranged = ProbeCondition(probe="p", min=1.0, max=2.0)
     assert ranged.holds(1.5) and not ranged.holds(0.5) and not ranged.holds(2.5)
+
+
+def test_the_readmes_worked_example_is_a_valid_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("### Probes: the platform's own signals", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text("#!/bin/sh\n")
+    (bin_dir / "kubectl").chmod(0o755)
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "ready-replicas.sh").write_text("#!/bin/sh\necho 3\n")
+    (tmp_path / "scripts" / "ready-replicas.sh").chmod(0o755)
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "staging-ca.pem").write_text("x")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PROM_TOKEN", "t")
+    head = "name: readme\nduration: 120s\ntarget: {embedded: {}}\nload: {users: {viewer: 1}}\n"
+    head += "faults: [{at: 30s, fault: cdn-region-blackhole, target: edge-apac, for: 30s}]\n"
+    path = tmp_path / "readme.yaml"
+    path.write_text(head + example)
+    scenario = load_scenario(path).scenario
+    assert set(scenario.probes) == {
+        "regions_healthy",
+        "origin_lag",
+        "origin_health",
+        "transcoders",
+        "ready_replicas",
+    }
+    assert len(scenario.steady_state) == 2 and isinstance(scenario.guards[0], ProbeGuard)
