@@ -354,7 +354,8 @@ class Conductor:
         if not conditions:
             return
         self._tick(elapsed, [], "checking the steady-state hypothesis")
-        taken = {c.probe: self.sampler.read_now(c.probe, STEADY_STATE) for c in conditions}
+        probes = dict.fromkeys(c.probe for c in conditions)  # each read once, in order
+        taken = {probe: self.sampler.read_now(probe, STEADY_STATE) for probe in probes}
         failed = []
         for condition in conditions:
             unit = self.scenario.probes[condition.probe].shown_as
