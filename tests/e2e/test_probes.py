@@ -102,12 +102,28 @@ def journal(run_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+CANARY = "canary-probe-secret-5e1d"
+
+
 def test_a_healthy_platform_holds_its_promql_steady_state_guard_and_slo(
-    platform: dict[str, Any], tmp_path: Path
+    platform: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mild = {"fault": "edge-latency", "for": "10s", "params": {"latency_ms": 50}}
-    code, out, run_dir = play(tmp_path, scenario(platform, mild, "30s"))
+    game = scenario(platform, mild, "30s")
+    monkeypatch.setenv("LIVEFIRE_PROBE_CANARY", CANARY)  # inherited by `livefire run`
+    ready = {
+        "url": f"{platform['prometheus']}/-/ready",
+        "headers": {"X-Token": "env:LIVEFIRE_PROBE_CANARY"},
+    }
+    game["probes"]["ready"] = {"http": ready, "every": "2s"}
+    game["probes"]["printed"] = {
+        "command": {"argv": [sys.executable, "-c", "print(4)"], "value": "stdout"}
+    }
+    game["slos"]["probes"] += [{"probe": "ready", "max": "1s"}, {"probe": "printed", "min": 4}]
+    code, out, run_dir = play(tmp_path, game)
     assert code == 0, out
+    leaked = [p for p in run_dir.rglob("*") if p.is_file() and CANARY.encode() in p.read_bytes()]
+    assert leaked == []  # the secret was sent (env: resolved) but never written down
     report = report_of(run_dir)
     checks = {(c["promise"], c["phase"]): c for c in report["checks"]}
     for phase in ("overall", "during_faults", "steady_state:before", "steady_state:after"):
@@ -117,6 +133,8 @@ def test_a_healthy_platform_holds_its_promql_steady_state_guard_and_slo(
     readings = report["probes"]["regions"]["samples"]
     assert len(readings) >= 25 and all(r["value"] == 4.0 for r in readings)
     assert "PASS  probe:regions [steady_state:before]" in out
+    assert checks[("probe:ready", "overall")]["passed"]
+    assert checks[("probe:printed", "overall")]["measured"] == 4.0
 
 
 def test_a_promql_guard_aborts_the_run_naming_the_probe_and_the_fault_is_reverted(
