@@ -23,6 +23,8 @@ from livefire.probes.sampler import Sampler
 from livefire.scenario.probes import ProbeSpec
 from tests.prometheus_server import free_port
 
+pytestmark = pytest.mark.integration
+
 SECRET = "canary-probe-key-7f3a"
 
 

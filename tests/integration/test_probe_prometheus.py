@@ -11,6 +11,8 @@ from livefire.probes import read_once
 from livefire.scenario.probes import ProbeSpec
 from tests.prometheus_server import PrometheusServer, free_port
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
