@@ -34,7 +34,6 @@ from chaos.safety import FaultSession
 from chaos.targets import platform_processes, resolve_targets
 from livefire.base.description import TargetDescription
 from livefire.base.errors import LivefireError, RunAborted
-from livefire.base.probe_samples import AFTER, STEADY_STATE
 from livefire.base.processes import MARKER, ProcessGroup
 from livefire.base.telemetry import (
     Second,
@@ -48,8 +47,10 @@ from livefire.ledger import settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
+from livefire.probes import hypothesis
 from livefire.probes.sampler import Sampler
 from livefire.scenario import LoadedScenario
+from livefire.scenario.probe_checks import unverified_probes
 from livefire.scenario.probes import ProbeGuard
 from livefire.scenario.staging_checks import pool_rows, unverified
 from livefire.target import check_targets, topology_for
@@ -250,9 +251,7 @@ class Conductor:
         """Settings that weaken what this run proves, said in the summary and every report."""
         warnings = [
             f"TLS certificates are NOT verified for probe {name} (tls.verify: false)"
-            for name, spec in self.scenario.probes.items()
-            for kind in (spec.prometheus, spec.http)
-            if kind is not None and kind.tls is not None and not kind.tls.verify
+            for name in unverified_probes(self.scenario.probes)
         ]
         staging = self.scenario.target.staging
         if staging is None:
@@ -347,37 +346,21 @@ class Conductor:
                 raise RunAborted(reason)
 
     def _check_steady_state(self, elapsed: float) -> None:
-        """Read every steady-state probe now, before the first fault; RunAborted (exit 3,
-        nothing broken yet) naming each probe that does not hold and what it read."""
+        """The hypothesis, just before the first fault: RunAborted (exit 3, nothing broken
+        yet) naming each probe that does not hold and what it read."""
         self.hypothesis_checked = True
-        conditions = self.scenario.steady_state
-        if not conditions:
-            return
-        self._tick(elapsed, [], "checking the steady-state hypothesis")
-        probes = dict.fromkeys(c.probe for c in conditions)  # each read once, in order
-        taken = {probe: self.sampler.read_now(probe, STEADY_STATE) for probe in probes}
-        failed = []
-        for condition in conditions:
-            unit = self.scenario.probes[condition.probe].shown_as
-            outcome = probe_verdict.judge(condition, [taken[condition.probe]], unit)
-            if not outcome.passed:
-                failed.append(
-                    f"probe {condition.probe} measured {outcome.found} "
-                    f"(expected {probe_verdict.expected(condition, unit)})"
-                )
-        if failed:
-            raise RunAborted(
-                "steady state does not hold before the first fault, so nothing was broken: "
-                + "; ".join(failed)
-            )
+        if self.scenario.steady_state:
+            self._tick(elapsed, [], "checking the steady-state hypothesis")
+            why = hypothesis.before(self.sampler, self.scenario.steady_state, self.scenario.probes)
+            if why:
+                raise RunAborted(why)
 
     def _read_probes_after(self) -> None:
         """Stop sampling; then, every fault reverted, read the steady-state probes once more
         (the verdict's `steady_state:after` also looks at the last regular readings)."""
         self.sampler.stop()
         if self.outcome.status == "completed":
-            for probe in dict.fromkeys(c.probe for c in self.scenario.steady_state):
-                self.sampler.read_now(probe, AFTER)
+            hypothesis.after(self.sampler, self.scenario.steady_state)
         self.outcome.probe_samples = self.sampler.samples()
 
     def _inject(self, fault: PlannedFault) -> bool:

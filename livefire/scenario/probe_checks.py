@@ -149,3 +149,13 @@ def with_absolute_paths(probes: dict[str, ProbeSpec], base: Path) -> dict[str, P
             update["command"] = spec.command.model_copy(update={"argv": argv})
         out[name] = spec.model_copy(update=update)
     return out
+
+
+def unverified_probes(probes: dict[str, ProbeSpec]) -> list[str]:
+    """Probes whose certificates are not checked (`tls.verify: false`), for the warnings."""
+    return [
+        name
+        for name, spec in probes.items()
+        for kind in (spec.prometheus, spec.http)
+        if kind is not None and kind.tls is not None and not kind.tls.verify
+    ]

@@ -181,3 +181,34 @@ def test_a_torn_last_line_is_skipped(tmp_path: Path) -> None:
     with path.open("a") as out:
         out.write('{"probe": "errors", "t": 1')
     assert ps.read(path) == [reading(0, 1.0)]
+
+
+def test_the_hypothesis_before_the_first_fault_reads_each_probe_once_and_names_failures(
+    tmp_path: Path,
+) -> None:
+    from livefire.probes import hypothesis
+
+    reads: list[str] = []
+    values = {"regions": 3.0, "lag": None}
+
+    def fake(name: str, spec: ProbeSpec, tag: str) -> ProbeSample:
+        reads.append(name)
+        value = values[name]
+        return ProbeSample(name, time.time(), value, "" if value is not None else "timeout", 0, tag)
+
+    spec = ProbeSpec.model_validate({"command": {"argv": ["true"]}})
+    sampler = Sampler({"regions": spec, "lag": spec}, tmp_path / "probes.jsonl", fake)
+    conditions = (
+        ProbeCondition(probe="regions", min=4),
+        ProbeCondition(probe="regions", max=10),
+        ProbeCondition(probe="lag", max=1),
+    )
+    why = hypothesis.before(sampler, conditions, {"regions": spec, "lag": spec})
+    assert reads == ["regions", "lag"]
+    assert why.startswith("steady state does not hold before the first fault")
+    assert "probe regions measured 3 (expected >= 4)" in why
+    assert "probe lag measured no data in 1 of 1: timeout (expected <= 1)" in why
+    assert "expected <= 10" not in why  # the condition that held is not named
+    assert all(s.tag == ps.STEADY_STATE for s in sampler.samples())
+    values["regions"], values["lag"] = 5.0, 0.5
+    assert hypothesis.before(sampler, conditions, {"regions": spec, "lag": spec}) == ""
