@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jsonschema
 import pytest
 import requests
 import yaml
 
+from livefire.reports import SCHEMA_FILE
 from tests.e2e.conftest import ROOT, livefire, report_of
 from tests.prometheus_server import PrometheusServer
 
@@ -122,9 +124,10 @@ def test_a_healthy_platform_holds_its_promql_steady_state_guard_and_slo(
     game["slos"]["probes"] += [{"probe": "ready", "max": "1s"}, {"probe": "printed", "min": 4}]
     code, out, run_dir = play(tmp_path, game)
     assert code == 0, out
+    report = report_of(run_dir)
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text()))
     leaked = [p for p in run_dir.rglob("*") if p.is_file() and CANARY.encode() in p.read_bytes()]
     assert leaked == []  # the secret was sent (env: resolved) but never written down
-    report = report_of(run_dir)
     checks = {(c["promise"], c["phase"]): c for c in report["checks"]}
     for phase in ("overall", "during_faults", "steady_state:before", "steady_state:after"):
         assert checks[("probe:regions", phase)]["passed"], checks[("probe:regions", phase)]
@@ -146,6 +149,7 @@ def test_a_promql_guard_aborts_the_run_naming_the_probe_and_the_fault_is_reverte
     assert code == 3, out
     assert "guard probe regions outside >= 4" in out and "last measured 3" in out
     report = report_of(run_dir)
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text()))
     assert report["result"] == "aborted" and "guard probe regions" in report["error"]
     events = [(e["fault_id"], e["event"]) for e in journal(run_dir)]
     assert ("f0", "injected") in events and ("f0", "reverted") in events
