@@ -310,6 +310,8 @@ class Conductor:
             if elapsed >= next_tick:
                 next_tick = elapsed + 1.0
                 live.poll()
+                for news in self.sampler.news():
+                    self._tick(elapsed, active, news)
                 self._check_guards(live)
                 self._tick(elapsed, active, "", live.settled(time.time(), 5))
             time.sleep(0.05)

@@ -29,6 +29,8 @@ class Sampler:
         self.path = path
         self._read = read
         self._samples: list[ProbeSample] = []
+        self._answering: dict[str, bool] = {}  # probe → whether its last reading had a value
+        self._news: list[str] = []  # such changes, for the progress line (see `news`)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -52,6 +54,13 @@ class Sampler:
         with self._lock:
             return list(self._samples)
 
+    def news(self) -> list[str]:
+        """What changed since the last call: a probe that stopped (or started again)
+        giving values, once per change, for the operator watching the run."""
+        with self._lock:
+            news, self._news = self._news, []
+            return news
+
     def read_now(self, name: str, tag: str = "") -> ProbeSample:
         sample = self._read(name, self.probes[name], tag)
         self._record(sample)
@@ -71,3 +80,8 @@ class Sampler:
         with self._lock:
             self._samples.append(sample)
             probe_samples.append(self.path, sample)
+            before = self._answering.get(sample.probe, True)
+            if sample.ok != before:
+                why = "answering again" if sample.ok else f"no data: {sample.error}"
+                self._news.append(f"probe {sample.probe}: {why}")
+            self._answering[sample.probe] = sample.ok

@@ -212,3 +212,21 @@ def test_the_hypothesis_before_the_first_fault_reads_each_probe_once_and_names_f
     assert all(s.tag == ps.STEADY_STATE for s in sampler.samples())
     values["regions"], values["lag"] = 5.0, 0.5
     assert hypothesis.before(sampler, conditions, {"regions": spec, "lag": spec}) == ""
+
+
+def test_the_sampler_says_when_a_probe_stops_and_starts_answering(tmp_path: Path) -> None:
+    answers = iter([1.0, None, None, 2.0])
+
+    def fake(name: str, spec: ProbeSpec, tag: str) -> ProbeSample:
+        value = next(answers)
+        return ProbeSample(name, time.time(), value, "" if value is not None else "refused")
+
+    spec = ProbeSpec.model_validate({"command": {"argv": ["true"]}})
+    sampler = Sampler({"p": spec}, tmp_path / "probes.jsonl", fake)
+    sampler.read_now("p")
+    assert sampler.news() == []  # answering, as expected
+    sampler.read_now("p")
+    sampler.read_now("p")
+    assert sampler.news() == ["probe p: no data: refused"]  # once per change
+    sampler.read_now("p")
+    assert sampler.news() == ["probe p: answering again"]
