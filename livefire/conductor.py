@@ -47,10 +47,15 @@ from livefire.ledger import check_ledger_access, ledger_access, plugin_ledger, s
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
+from livefire.probes import hypothesis
+from livefire.probes.sampler import Sampler
 from livefire.scenario import LoadedScenario
+from livefire.scenario.probe_checks import unverified_probes
+from livefire.scenario.probes import ProbeGuard
 from livefire.scenario.staging_checks import pool_rows, unverified
 from livefire.target import check_targets, topology_for
 from livefire.timeline import PlannedFault, plan
+from livefire.verdict import probes as probe_verdict
 from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
 
@@ -92,6 +97,8 @@ class Conductor:
         self.outcome = RunOutcome(status="failed")
         self.targets: dict[str, TargetRef] = {}
         self.inject_errors: dict[str, str] = {}  # fault id → why it could not be injected
+        self.sampler = Sampler(self.scenario.probes, self.run_dir / "telemetry" / "probes.jsonl")
+        self.hypothesis_checked = False  # the steady state, just before the first fault
 
     def preflight(self) -> list[PlannedFault]:
         staging = self.scenario.target.staging
@@ -119,6 +126,8 @@ class Conductor:
                 self.progress(Tick(0.0, self.scenario.duration, (), f"WARNING: {warning}"))
             self._start_watchdog(processes)
             cleanup.callback(self._revert_all)
+            self.sampler.start()  # from before the load: the platform's own baseline
+            cleanup.callback(self.sampler.stop)
             host, _, port = self.options.master_bind.rpartition(":")
             load = LoadRunner(
                 processes,
@@ -146,6 +155,7 @@ class Conductor:
                 self.outcome.ended = time.time()
                 self._revert_all()
                 load.wait_finished(timeout=15 if self.outcome.status == "completed" else 5)
+            self._read_probes_after()
             self._collect()
             if self.outcome.status == "completed":
                 self._read_ledger()
@@ -241,10 +251,13 @@ class Conductor:
 
     def _setup_warnings(self) -> list[str]:
         """Settings that weaken what this run proves, said in the summary and every report."""
+        warnings = [
+            f"TLS certificates are NOT verified for probe {name} (tls.verify: false)"
+            for name in unverified_probes(self.scenario.probes)
+        ]
         staging = self.scenario.target.staging
         if staging is None:
-            return []
-        warnings = []
+            return warnings
         unchecked = unverified(staging)
         if unchecked:
             warnings.append(
@@ -279,7 +292,10 @@ class Conductor:
         next_tick = 0.0
         while load.running():
             elapsed = time.time() - self.outcome.started
-            for fault in [f for f in pending if f.inject_at <= elapsed]:
+            due = [f for f in pending if f.inject_at <= elapsed]
+            if (due or not planned) and not self.hypothesis_checked:
+                self._check_steady_state(elapsed)
+            for fault in due:
                 pending.remove(fault)
                 event = f"inject {fault.fault_id} {fault.fault} on {fault.target}"
                 if self._inject(fault):
@@ -296,6 +312,8 @@ class Conductor:
             if elapsed >= next_tick:
                 next_tick = elapsed + 1.0
                 live.poll()
+                for news in self.sampler.news():
+                    self._tick(elapsed, active, news)
                 self._check_guards(live)
                 self._tick(elapsed, active, "", live.settled(time.time(), 5))
             time.sleep(0.05)
@@ -321,10 +339,33 @@ class Conductor:
         )
 
     def _check_guards(self, live: LiveSeries) -> None:
+        samples = self.sampler.samples() if self.scenario.probes else []
         for guard in self.scenario.guards:
-            reason = breached(guard, live, time.time())
+            if isinstance(guard, ProbeGuard):
+                unit = self.scenario.probes[guard.probe].shown_as
+                reason = probe_verdict.breached(guard, samples, time.time(), unit)
+            else:
+                reason = breached(guard, live, time.time())
             if reason:
                 raise RunAborted(reason)
+
+    def _check_steady_state(self, elapsed: float) -> None:
+        """The hypothesis, just before the first fault: RunAborted (exit 3, nothing broken
+        yet) naming each probe that does not hold and what it read."""
+        self.hypothesis_checked = True
+        if self.scenario.steady_state:
+            self._tick(elapsed, [], "checking the steady-state hypothesis")
+            why = hypothesis.before(self.sampler, self.scenario.steady_state, self.scenario.probes)
+            if why:
+                raise RunAborted(why)
+
+    def _read_probes_after(self) -> None:
+        """Stop sampling; then, every fault reverted, read the steady-state probes once more
+        (the verdict's `steady_state:after` also looks at the last regular readings)."""
+        self.sampler.stop()
+        if self.outcome.status == "completed":
+            hypothesis.after(self.sampler, self.scenario.steady_state)
+        self.outcome.probe_samples = self.sampler.samples()
 
     def _inject(self, fault: PlannedFault) -> bool:
         """Inject one planned fault; on failure journal it and go on (False): the run is

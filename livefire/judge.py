@@ -11,6 +11,8 @@ from livefire.journal_windows import fault_windows
 from livefire.outcome import RunOutcome
 from livefire.scenario.schema import Scenario
 from livefire.verdict.engine import Verdict, evaluate, with_effects
+from livefire.verdict.probe_checks import with_probes
+from livefire.verdict.probes import ProbeReadings
 from livefire.verdict.reconcile import reconcile
 
 STOP_MARGIN_S = 2.0  # the last seconds, while Locust stops users, are not judged
@@ -46,6 +48,40 @@ def judge(scenario: Scenario, source: str, outcome: RunOutcome) -> Judgement:
         outcome.clocks,
         outcome.measured_by,
     )
-    report = reports.build(scenario.name, source, outcome, verdict, windows, reconciliation)
+    readings = probe_readings(scenario, outcome)
+    if scenario.probes:
+        verdict = with_probes(
+            verdict, scenario.slos, windows, outcome.started, judged_until, readings
+        )
+    report = reports.build(
+        scenario.name, source, outcome, verdict, windows, reconciliation, probe_info(scenario)
+    )
     report["compare"] = scenario.compare.to_json()  # what `livefire compare` judges it by
     return Judgement(verdict, report)
+
+
+def probe_readings(scenario: Scenario, outcome: RunOutcome) -> ProbeReadings:
+    """What the verdict needs of the scenario's probes and of what they read."""
+    return ProbeReadings(
+        tuple(outcome.probe_samples),
+        {name: spec.every for name, spec in scenario.probes.items()},
+        {name: spec.shown_as for name, spec in scenario.probes.items()},
+        scenario.steady_state,
+    )
+
+
+def probe_info(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Each probe as the report describes it: kind, what it reads, interval, unit (never a
+    header: those may hold secrets)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in scenario.probes.items():
+        if spec.prometheus is not None:
+            what = f"{spec.prometheus.query} @ {spec.prometheus.url}"
+        elif spec.http is not None:
+            path = f" {spec.http.json_path}" if spec.http.json_path else " (latency)"
+            what = f"{spec.http.method} {spec.http.url}{path}"
+        else:
+            assert spec.command is not None
+            what = " ".join(spec.command.argv) + f" ({spec.command.value})"
+        out[name] = {"kind": spec.kind, "reads": what, "every_s": spec.every, "unit": spec.shown_as}
+    return out

@@ -8,6 +8,7 @@ from typing import Any
 
 from chaos.journal import Entry
 from livefire.base.description import TargetDescription
+from livefire.base.probe_samples import ProbeSample
 from livefire.base.telemetry import ClockBounds, Second
 
 
@@ -28,3 +29,4 @@ class RunOutcome:
     telemetry_warnings: list[str] = field(default_factory=list)  # e.g. a torn last batch skipped
     setup_warnings: list[str] = field(default_factory=list)  # e.g. TLS verification turned off
     revert_watchdog: int | None = None  # pid of the watchdog left retrying revert_failures
+    probe_samples: list[ProbeSample] = field(default_factory=list)  # every probe reading

@@ -27,9 +27,11 @@ def build(
     verdict: Verdict,
     windows: list[FaultWindow],
     reconciliation: Reconciliation | None = None,
+    probes: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     result = verdict.result if outcome.status == "completed" else "aborted"
     return {
+        "probes": _probes(probes or {}, outcome),
         "schema": SCHEMA,
         "scenario": name,
         "file": source,
@@ -74,7 +76,7 @@ def build(
 
 
 def _check(check: Check) -> dict[str, Any]:
-    row = asdict(check) | {"unit": _unit(check.promise)}
+    row = asdict(check) | {"unit": check.unit or _unit(check.promise)}
     if isinstance(row["measured"], float) and not math.isfinite(row["measured"]):
         row["measured"] = None  # JSON has no infinity; `found` says "never"
     return row
@@ -82,6 +84,26 @@ def _check(check: Check) -> dict[str, Any]:
 
 def _unit(promise: str) -> str:
     return SLIS.get(promise).unit if promise in SLIS else "s"
+
+
+def _probes(probes: dict[str, dict[str, Any]], outcome: RunOutcome) -> dict[str, Any]:
+    """Each probe with every reading, seconds from the start (the HTML plots them)."""
+    return {
+        name: info
+        | {
+            "samples": [
+                {
+                    "t_s": round(s.t - outcome.started, 3),
+                    "value": s.value,
+                    "error": s.error,
+                    **({"tag": s.tag} if s.tag else {}),
+                }
+                for s in outcome.probe_samples
+                if s.probe == name
+            ]
+        }
+        for name, info in probes.items()
+    }
 
 
 def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk)
-# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs
+packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk prometheus)
+# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs;
+# prometheus: the PromQL probes are tested against a real one (tests start their own)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -17,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # Debian starts the packaged servers as services; livefire starts its own on free ports.
-for svc in redis-server redis-sentinel nginx; do
+for svc in redis-server redis-sentinel nginx prometheus; do
   (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
 done
 

@@ -5,7 +5,10 @@
     ├── SetupError                the target, the load generator or a tool could not start
     │   └── PluginError           a fault plugin was refused (names the plugin and why)
     ├── FaultError                a fault could not be injected or reverted
-    ├── RunAborted                a guard SLI or the operator stopped the run
+    ├── RunAborted                a guard, the steady-state hypothesis or the operator
+    │                             stopped the run
+    ├── ProbeFailed               one probe reading has no value (the sampler records it
+    │                             as "no data" with this reason; never raised further)
     ├── ReportError               a report format is unknown or could not be rendered
     ├── TelemetryError            a run's telemetry file is corrupt (names file and line)
     ├── RunDirError               a run directory cannot be compared: report.json missing or
@@ -26,6 +29,11 @@ from dataclasses import dataclass
 
 class LivefireError(Exception):
     """Root of every error livefire raises on purpose."""
+
+
+class ProbeFailed(LivefireError):
+    """A probe reading without a value: unreachable, an unexpected status, no series, not a
+    number. The message says which, never a secret."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from livefire import report as reports
 from livefire.base.errors import SetupError
 from livefire.conductor import Conductor, RunOptions, Tick
-from livefire.judge import Judgement, judge
+from livefire.judge import Judgement, judge, probe_info
 from livefire.livemetrics import LiveMetrics
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario
@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         if scenario.target.staging is not None:
             for line in describe_staging(scenario.target.staging):
                 print(f"  {line}")
+        for name, info in probe_info(scenario).items():
+            print(f"  probe {name}: {info['kind']} every {info['every_s']:g}s: {info['reads']}")
         return 0
     progress = _printer(args.quiet)
     if args.metrics_port:

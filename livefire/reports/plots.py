@@ -1,6 +1,7 @@
 """Timeline plots for the HTML report: one plotly figure per SLI family, each only when the
-report's timeline carries its fields, each with every fault window shaded and named, and
-recovery marked where the report has recovery data.
+report's timeline carries its fields, and one per probe (its readings, no-data readings marked
+along the axis); each with every fault window shaded and named, and recovery marked where the
+report has recovery data.
 
 Kept apart from `html.py` so the page layout and the plotting can change independently.
 """
@@ -53,6 +54,7 @@ class Plot:
     lines: tuple[Line, ...]
     promises: tuple[str, ...] = ()  # SLO names whose thresholds are drawn, in the y unit
     scale: float = 1.0  # threshold (base unit) → y unit
+    probe: str = ""  # a probe's plot: its rows are the probe's readings, not the timeline
 
 
 PLOTS = (
@@ -89,23 +91,56 @@ PLOTS = (
 )
 
 
+PROBE_UNITS = {"s": ("ms", 1000.0), "ratio": ("%", 100.0), "number": ("value", 1.0)}
+
+
+def probe_plot(name: str, info: dict[str, Any]) -> Plot:
+    y_title, scale = PROBE_UNITS.get(str(info.get("unit")), ("value", 1.0))
+    title = f"Probe {name}: {info.get('reads', '')}"
+    line = Line(name, field("value", scale))
+    return Plot(f"probe-{name}", title, y_title, (line,), (f"probe:{name}",), scale, name)
+
+
 def present(report: Report) -> list[Plot]:
-    """The plots this report has data for, in display order."""
+    """The plots this report has data for, in display order: SLIs, then each probe."""
     rows = report.get("timeline") or []
-    return [p for p in PLOTS if any(ln.value(r) is not None for r in rows for ln in p.lines)]
+    found = [p for p in PLOTS if any(ln.value(r) is not None for r in rows for ln in p.lines)]
+    probes = report.get("probes") or {}
+    return found + [probe_plot(name, info) for name, info in probes.items() if info["samples"]]
+
+
+def rows_of(report: Report, plot: Plot) -> list[Row]:
+    """The timeline, or a probe's readings as rows ({t, value, error})."""
+    if not plot.probe:
+        return list(report.get("timeline") or [])
+    samples = (report.get("probes") or {}).get(plot.probe, {}).get("samples") or []
+    return [{"t": s.get("t_s"), "value": s.get("value"), "error": s.get("error")} for s in samples]
 
 
 def figure_html(report: Report, plot: Plot, include_plotlyjs: bool) -> str:
     """One `<div id="plot-ID">`; the first one on a page carries plotly.js inline."""
     import plotly.graph_objects as go  # deferred: JSON, JUnit and metrics don't need plotly
 
-    rows = report.get("timeline") or []
+    rows = rows_of(report, plot)
     fig = go.Figure()
     xs = [r.get("t") for r in rows]
     for line in plot.lines:
         ys = [line.value(r) for r in rows]
         if any(y is not None for y in ys):
-            fig.add_trace(go.Scatter(x=xs, y=ys, name=line.label, mode="lines"))
+            mode = "lines+markers" if plot.probe else "lines"
+            fig.add_trace(go.Scatter(x=xs, y=ys, name=line.label, mode=mode))
+    missing = [r for r in rows if plot.probe and r.get("value") is None]
+    if missing:  # no data never passes: show where, and why on hover
+        fig.add_trace(
+            go.Scatter(
+                x=[r.get("t") for r in missing],
+                y=[0.0] * len(missing),
+                text=[str(r.get("error", "")) for r in missing],
+                name="no data",
+                mode="markers",
+                marker={"symbol": "x", "color": "#b71c1c", "size": 9},
+            )
+        )
     _promise_lines(fig, report, plot)
     _fault_windows(fig, report, xs)
     _recovery_marks(fig, report, plot)
@@ -137,6 +172,8 @@ def _promise_lines(fig: Any, report: Report, plot: Plot) -> None:
         name, threshold = check.get("promise"), check.get("threshold")
         if name not in plot.promises or not isinstance(threshold, int | float):
             continue
+        if str(check.get("phase", "")).startswith("steady_state"):
+            continue  # a single reading's check: the readings themselves show it
         y, label = threshold * plot.scale, f"{name} {check.get('expected', '')}"
         if check.get("phase") == "overall":
             fig.add_hline(

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from livefire.base.connect import ENDPOINTS, EndpointSettings, Identities, Login, Tls
 from livefire.base.units import Duration
-from livefire.scenario.slos import Model
+from livefire.scenario.model import Model
 
 EndpointName = Literal["default", "hls", "router", "chat", "gifts", "discovery", "origin", "login"]
 assert set(EndpointName.__args__) == {"default", *ENDPOINTS}  # type: ignore[attr-defined]

@@ -15,8 +15,10 @@ from chaos.catalog import FAULTS
 from chaos.plugins import load_plugins
 from livefire.base.errors import Problem, ScenarioError
 from livefire.base.registry import suggest
+from livefire.scenario import probe_checks
+from livefire.scenario.probes import ProbeGuard
 from livefire.scenario.schema import Scenario
-from livefire.scenario.slos import unjudgeable
+from livefire.scenario.slos import Guard, unjudgeable
 from livefire.scenario.source import SourceMap, format_path
 from livefire.scenario.staging_checks import staging_problems, with_absolute_paths
 from livefire.scenario.user_kinds import user_kind_problems
@@ -81,9 +83,15 @@ def load_scenario(path: str | Path) -> LoadedScenario:
             _problem(source, ("load", "users", kind), why)
             for kind, why in user_kind_problems(plugin_kinds)
         )
+        base = Path(file).resolve().parent
+        found_in_probes = probe_checks.probe_problems(
+            scenario.probes, scenario.steady_state, scenario.guards, scenario.slos, base
+        )
+        problems.extend(_problem(source, path, why) for path, why in found_in_probes)
+        probes = probe_checks.with_absolute_paths(scenario.probes, base)
+        scenario = scenario.model_copy(update={"probes": probes})
         staging = scenario.target.staging
         if staging is not None:
-            base = Path(file).resolve().parent
             found = staging_problems(staging, base)
             problems.extend(_problem(source, path, why) for path, why in found)
             staged = with_absolute_paths(staging, base)
@@ -142,10 +150,12 @@ def _problems(exc: ValidationError, source: SourceMap) -> Iterable[Problem]:
 
 
 def _without_union_tag(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """Drop the tag pydantic puts after a tagged-union item: shape[0].ramp.to → shape[0].to."""
+    """Drop the tag pydantic puts after a tagged-union item: shape[0].ramp.to → shape[0].to,
+    guards[0].probe.max → guards[0].max."""
+    tags = {"shape": ("ramp", "hold"), "guards": ("sli", "probe")}
     for index in range(1, len(loc) - 1):
-        tagged = loc[index - 1] == "shape" and isinstance(loc[index], int)
-        if tagged and loc[index + 1] in ("ramp", "hold"):
+        tagged = loc[index - 1] in tags and isinstance(loc[index], int)
+        if tagged and loc[index + 1] in tags[str(loc[index - 1])]:
             return loc[: index + 1] + loc[index + 2 :]
     return loc
 
@@ -169,6 +179,9 @@ def _message(error: Any, loc: tuple[str | int, ...]) -> str:
 
 def _known_keys(model: type[BaseModel], path: tuple[str | int, ...]) -> tuple[str, ...]:
     """The keys a mapping at `path` accepts, walking the schema's annotations."""
+    if len(path) == 2 and path[0] == "guards":  # a guard on an SLI or on a probe
+        fields = {**Guard.model_fields, **ProbeGuard.model_fields}
+        return tuple(sorted({(f.alias or n) for n, f in fields.items()}))
     current: Any = model
     for part in path:
         if isinstance(part, int):

@@ -21,6 +21,7 @@ from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
 from livefire.scenario.compare import CompareSpec
 from livefire.scenario.connect import EndpointName, EndpointSpec, HlsStream, IdentitiesSpec
+from livefire.scenario.probes import ProbeCondition, ProbeGuard, ProbeSpec
 from livefire.scenario.protocols import Protocols
 from livefire.scenario.slos import Expect, GiftSlos, Guard, Model, PhaseSlos, Slos
 from loadgen.kinds import USER_KINDS
@@ -202,6 +203,22 @@ class FaultSpec(Model):
     params: dict[str, Any] = Field(default_factory=dict)  # checked against the fault's own model
 
 
+def _guard_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "probe" if "probe" in value else "sli"
+    return "probe" if isinstance(value, ProbeGuard) else "sli" if isinstance(value, Guard) else None
+
+
+AnyGuard = Annotated[
+    Annotated[Guard, Tag("sli")] | Annotated[ProbeGuard, Tag("probe")],
+    Discriminator(
+        _guard_kind,
+        custom_error_type="guard",
+        custom_error_message="expected {sli: NAME, limit: ...} or {probe: NAME, max: ...}",
+    ),
+]
+
+
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
@@ -210,7 +227,11 @@ class Scenario(Model):
     load: Load
     faults: tuple[FaultSpec, ...] = ()
     slos: Slos
-    guards: tuple[Guard, ...] = ()
+    guards: tuple[AnyGuard, ...] = ()  # on a user-side SLI or on a probe
+    probes: dict[str, ProbeSpec] = Field(default_factory=dict)  # the platform's own signals
+    # checked just before the first fault (failing: abort, exit 3, nothing broken) and, in the
+    # verdict, on each probe's last sample after the last fault's revert
+    steady_state: tuple[ProbeCondition, ...] = ()
     expect: Expect = Expect()
     compare: CompareSpec = CompareSpec()  # how far from a baseline run is a regression
     version: Literal[1] = 1

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from livefire.base.units import Duration, Fraction, parse_duration, parse_fraction
+from livefire.scenario.model import Model
+from livefire.scenario.probes import ProbeCondition
 from livefire.verdict.slis import SLIS
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class PhaseSlos(Model):
@@ -37,6 +35,12 @@ class PhaseSlos(Model):
     quality_held: Fraction | None = None  # documented: 99.5% of streams (no drop, no stall)
     rebuffering_ratio: Fraction | None = None  # stalled time / watched time
     viewers_playing: Fraction | None = None  # viewer-seconds not stalled (sampled each second)
+    # the platform's own signals: every sample of each probe in the window inside its bounds
+    probes: tuple[ProbeCondition, ...] = ()
+
+
+SLI_FIELDS = tuple(name for name in PhaseSlos.model_fields if name != "probes")
+"""The user-side SLIs a phase can promise (each a name in `verdict.slis.SLIS`)."""
 
 
 class GiftSlos(Model):
@@ -107,10 +111,11 @@ def unjudgeable(slos: Slos) -> list[tuple[tuple[str, ...], str]]:
     problems: list[tuple[tuple[str, ...], str]] = []
     overall = _named(slos)
     phases = {name: getattr(slos, name) for name in PHASES if getattr(slos, name) is not None}
-    if not overall and not phases and not slos.recovery and slos.gifts is None:
+    probed = bool(slos.probes)
+    if not overall and not probed and not phases and not slos.recovery and slos.gifts is None:
         problems.append(((), "no promise to judge: name an SLO (e.g. stream_latency_p95: 250ms)"))
     for phase, promises in phases.items():
-        if not _named(promises):
+        if not _named(promises) and not promises.probes:
             problems.append(((phase,), f"no promise to judge in {phase}: name an SLO or drop it"))
         for name in _named(promises):
             if not SLIS.get(name).per_second:
@@ -122,7 +127,7 @@ def unjudgeable(slos: Slos) -> list[tuple[tuple[str, ...], str]]:
                     )
                 )
     by_second = [name for name in overall if SLIS.get(name).per_second]
-    for fault in slos.recovery if not by_second else ():
+    for fault in slos.recovery if not by_second and not probed else ():
         problems.append(
             (
                 ("recovery", fault),
@@ -142,4 +147,4 @@ def unjudgeable(slos: Slos) -> list[tuple[tuple[str, ...], str]]:
 
 
 def _named(promises: PhaseSlos) -> list[str]:
-    return [name for name in PhaseSlos.model_fields if getattr(promises, name) is not None]
+    return [name for name in SLI_FIELDS if getattr(promises, name) is not None]

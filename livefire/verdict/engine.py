@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from livefire.base.telemetry import ClockBounds, Second
-from livefire.scenario.slos import PhaseSlos, Slos
+from livefire.scenario.slos import SLI_FIELDS, PhaseSlos, Slos
 from livefire.verdict.doubts import (
     CHAT_TIMED,
     STREAM_LATENCY,
@@ -60,6 +60,7 @@ class Check:
     documented: str = ""
     sli: str = ""  # the SLI it was read from ("" for the ledger's checks)
     void: str = ""  # why it cannot be trusted either way, if a doubt applies to it
+    unit: str = ""  # a probe's display unit (number, s, ratio); "" for the users' SLIs
 
     def judged(self) -> Judged:
         recovery = self.promise.startswith("recovery:")
@@ -146,7 +147,7 @@ def check_phase(
     """Each promise over these seconds. Where a worker fell behind in some of them, the
     promise is judged again without those seconds: a verdict both agree on stands."""
     checks = []
-    for name in PhaseSlos.model_fields:
+    for name in SLI_FIELDS:
         threshold = getattr(slos, name)
         if threshold is None:
             continue
@@ -234,7 +235,7 @@ def recoveries(
         for fault, budget in slos.recovery.items()
         if not any(w.fault == fault for w in windows)
     ]
-    judged = [n for n in PhaseSlos.model_fields if getattr(slos, n) is not None]
+    judged = [n for n in SLI_FIELDS if getattr(slos, n) is not None]
     slis = [SLIS.get(n) for n in judged if SLIS.get(n).per_second]
     values = {}
     for sli in slis:
