@@ -1,13 +1,16 @@
-"""One keep-alive TCP connection: write a request, read one response, stamp the times.
+"""One keep-alive TCP or TLS connection: write a request, read one response, stamp the times.
 
 Always a gevent socket (whether or not `socket` is monkey-patched), so waits yield to the other
-greenlets; outside any greenlet the call simply blocks. Deadlines come from `deadline`'s
-watchdog rather than socket timeouts (see there why).
+greenlets; outside any greenlet the call simply blocks. A TLS connection is the same socket
+wrapped by a `gevent.ssl` context (see `loadgen.tls`), its handshake done in `open`, so that,
+like the TCP connect, it is part of the first request's latency and never of the others'.
+Deadlines come from `deadline`'s watchdog rather than socket timeouts (see there why).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ssl
 import time
 
 from gevent import get_hub, socket
@@ -20,6 +23,15 @@ RECV_SIZE = 256 * 1024
 
 class ConnectionLost(ConnectionError):
     """The peer closed the connection before the response was complete."""
+
+
+class HandshakeFailed(ConnectionError):
+    """The TLS handshake failed; `cause` is what OpenSSL or the socket raised (a certificate
+    that did not verify, an alert, a reset, an EOF)."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 class Exchange:
@@ -48,8 +60,15 @@ class Connection:
         """Parses this connection's responses; read the current one's fields after exchange."""
 
     @classmethod
-    def open(cls, address: tuple[str, int]) -> Connection:
-        """Connect, trying each resolved address in turn; raises the last OSError."""
+    def open(
+        cls,
+        address: tuple[str, int],
+        context: ssl.SSLContext | None = None,
+        server_name: str | None = None,
+    ) -> Connection:
+        """Connect, trying each resolved address in turn; raises the last OSError. With a
+        `context`, then handshake as `server_name` (SNI and the name verified; SNI is not sent
+        for an IP address): HandshakeFailed when that fails."""
         host, port = address
         error: OSError = OSError(f"{host}:{port} resolves to no address")
         for family, kind, proto, _, sockaddr in socket.getaddrinfo(
@@ -66,6 +85,8 @@ class Connection:
                 sock.close()
                 raise
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if context is not None:
+                sock = _handshake(sock, context, server_name or host)
             return cls(address, sock)
         raise error
 
@@ -100,3 +121,24 @@ class Connection:
         self._readable.close()
         with contextlib.suppress(OSError):
             self.sock.close()
+
+
+def _handshake(sock: socket.socket, context: ssl.SSLContext, server_name: str) -> socket.socket:
+    """The TLS socket over connected `sock`, handshake done; closes it on any failure (a
+    deadline thrown into the handshake included)."""
+    try:
+        wrapped = context.wrap_socket(
+            sock, server_hostname=server_name, do_handshake_on_connect=False
+        )
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        wrapped.do_handshake()
+    except OSError as exc:
+        wrapped.close()
+        raise HandshakeFailed(exc) from exc
+    except BaseException:
+        wrapped.close()
+        raise
+    return wrapped
