@@ -1,9 +1,10 @@
-"""SSL contexts from a scenario's TLS settings, built for gevent's SSL sockets.
+"""SSL contexts from a scenario's TLS settings, one per distinct setting.
 
-One context per distinct `Tls` (building one reads the CA bundle or the system store and costs
-milliseconds: never per request, never per connection). The context is a `gevent.ssl`
-SSLContext, so the sockets it wraps wait cooperatively whether or not the process is
-monkey-patched, like the lean client's plain sockets.
+Building one reads the CA bundle or the system store and costs milliseconds: never per
+request, never per connection. The context is a `gevent.ssl` SSLContext, so a socket wrapped
+with it waits cooperatively whether or not the process is monkey-patched; the lean client
+itself runs it over memory buffers on its own gevent socket (`SSLContext.wrap_bio`, see
+`loadgen.http.connection`).
 """
 
 from __future__ import annotations
