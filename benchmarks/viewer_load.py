@@ -218,11 +218,17 @@ def summarize(viewers: int, seconds: float, cpu_seconds: float) -> dict[str, flo
 
 
 def run_steps(
-    runner: LocalRunner, steps: list[int], warmup: float, measure: float, freeze: bool
+    runner: LocalRunner,
+    steps: list[int],
+    warmup: float,
+    measure: float,
+    freeze: bool,
+    spawn_rate: float | None = None,
 ) -> None:
-    """Step the viewer count up until a step fails (see DISTURBED_PCT for re-measuring)."""
+    """Step the viewer count up until a step fails (see DISTURBED_PCT for re-measuring). A
+    step's new viewers join at once, or at `spawn_rate` per second."""
     for viewers in steps:
-        runner.start(viewers, spawn_rate=max(1, viewers - runner.user_count))
+        runner.start(viewers, spawn_rate=spawn_rate or max(1, viewers - runner.user_count))
         deadline = time.monotonic() + 30
         while runner.user_count < viewers and time.monotonic() < deadline:
             gevent.sleep(0.1)
@@ -273,6 +279,10 @@ def main() -> None:
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() after spawning")
     parser.add_argument("--run-dir", help="livefire side: its RUN_DIR (default: a new temp dir)")
     parser.add_argument("--ca", help="https:// URL: the CA bundle that verifies the origin")
+    parser.add_argument(
+        "--spawn-rate", type=float, help="new viewers per second (default: all at once)"
+    )
+
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
@@ -287,7 +297,7 @@ def main() -> None:
         user_class = LeanViewer if args.side.startswith("lean") else BaselineViewer
         runner = Environment(user_classes=[user_class]).create_local_runner()
     steps = [int(n) for n in args.steps.split(",")]
-    run_steps(runner, steps, args.warmup, args.measure, not args.no_freeze)
+    run_steps(runner, steps, args.warmup, args.measure, not args.no_freeze, args.spawn_rate)
     sys.stdout.flush()
     os._exit(0)  # skip tearing down thousands of greenlets and sockets one by one
 

@@ -39,7 +39,11 @@ the benchmark makes, `livefire_stubs.certs`; TLS 1.3, keep-alive) and two more s
 https://: "lean-https" (the bare viewer on LeanHttpClient, verifying against that CA) and
 "baseline-https" (the bare viewer on FastHttpUser, verifying against it too). A connection's
 handshake happens once, when its viewer starts; the steady state costs what TLS adds to each
-request (encryption, the SSL socket's Python layer). Loopback only; takes about five minutes.
+request. A handshake costs the client about 1.3 ms of CPU here (OpenSSL 3.0), so a thousand
+viewers joining in the same second would put the generator over a second behind before the
+step is measured: on these two sides a step's new viewers join at `HTTPS_SPAWN_RATE` a
+second (a third of a core in handshakes), and warm-up starts once all have joined. Loopback
+only; takes about five minutes.
 
 Prints a table per step and ends with one line:
     viewers_per_core=N baseline_viewers_per_core=M ratio=N/M self_p99_ms=P
@@ -76,6 +80,8 @@ from livefire.base import telemetry as tm
 from livefire.base.percentiles import nearest_rank
 
 HERE = Path(__file__).resolve().parent
+HTTPS_SPAWN_RATE = 250
+"""New viewers per second on the https:// sides (see the docstring)."""
 DEFAULT_STEPS = "500,1000,1250,1500,2000,2500,3000,4000,5000,6000,7000"
 COLUMNS = (
     "viewers",
@@ -199,7 +205,11 @@ def main() -> None:
             if certs is not None:
                 for side in https:
                     https[side] = run_side(
-                        side, origin.https_playlist_url, args, load_cpu, "--ca", certs.ca
+                        side,
+                        origin.https_playlist_url,
+                        args,
+                        load_cpu,
+                        *("--ca", certs.ca, "--spawn-rate", str(HTTPS_SPAWN_RATE)),
                     )
         print_own_telemetry(real, Path(run_dir))
     base = capacity(baseline)

@@ -194,7 +194,7 @@ class TlsConnection(Connection):
         parser.begin()
         exchange.sent = time.time()
         tls.write(request)
-        self.sock.sendall(self._outgoing.read())
+        self._flush()
         while True:
             if not self._fill():
                 now = time.time()
@@ -234,6 +234,10 @@ class TlsConnection(Connection):
         return True
 
     def _flush(self) -> None:
+        """Send what OpenSSL wrote: one send syscall (gevent's sendall costs a getsockopt and
+        a few Python calls more per request), sendall only for what did not fit."""
         data = self._outgoing.read()
         if data:
-            self.sock.sendall(data)
+            written = self.sock.send(data)
+            if written < len(data):
+                self.sock.sendall(data[written:])
