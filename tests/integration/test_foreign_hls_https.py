@@ -9,91 +9,28 @@ import csv
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from livefire_stubs.certs import Certs, make_certs
 
 from livefire.base import telemetry as tm
 from livefire.base.connect import EndpointSettings, Tls
 from livefire.base.percentiles import nearest_rank
-from livefire.base.processes import free_port
 from loadgen.config import LoadConfig
+from tests.integration.tls_origin import TlsStream, tls_hls_origin
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'target-stubs'}"}
-NGINX_CONF = """daemon off; user root; pid {d}/nginx.pid; error_log {d}/nginx-error.log;
-worker_processes 1;
-events {{ worker_connections 1024; }}
-http {{ access_log off; types {{ application/vnd.apple.mpegurl m3u8; video/mp2t ts; }}
-  server {{ listen 127.0.0.1:{port} ssl; root {d}/hls;
-            ssl_certificate {cert}; ssl_certificate_key {key};
-            location / {{ add_header Cache-Control no-cache; }} }} }}
-"""
-FFMPEG = [
-    "ffmpeg", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=15",
-    "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "15",
-    "-f", "hls", "-hls_time", "1", "-hls_list_size", "6",
-    "-hls_flags", "program_date_time+delete_segments+independent_segments",
-]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TlsStream:
-    url: str
-    certs: Certs
-    other: Certs
-    """An unrelated CA: the wrong one."""
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 @pytest.fixture(scope="module")
 def tls_hls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsStream]:
-    """ffmpeg publishes a live HLS stream (1 s segments, program-date-time) that nginx serves
-    over TLS with a certificate of a CA made here; both stopped, and checked stopped, after."""
-    d = tmp_path_factory.mktemp("https-origin")
-    certs, other = make_certs(d / "ca"), make_certs(d / "other", cn="unrelated")
-    (d / "hls").mkdir()
-    ffmpeg = subprocess.Popen(
-        [*FFMPEG, str(d / "hls" / "live.m3u8")],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    port = free_port()
-    conf = NGINX_CONF.format(d=d, port=port, cert=certs.server_cert, key=certs.server_key)
-    (d / "nginx.conf").write_text(conf)
-    nginx = subprocess.Popen(
-        ["nginx", "-p", str(d), "-c", str(d / "nginx.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        playlist = d / "hls" / "live.m3u8"
-        while not (playlist.exists() and playlist.read_text().count("#EXTINF") >= 3):
-            if time.monotonic() > deadline or nginx.poll() is not None:
-                pytest.fail("no live playlist from ffmpeg, or nginx exited")
-            time.sleep(0.2)
-        yield TlsStream(f"https://127.0.0.1:{port}/live.m3u8", certs, other)
-    finally:
-        _stop(ffmpeg)
-        _stop(nginx)
-    assert ffmpeg.poll() is not None and nginx.poll() is not None
-    assert not (d / "nginx.pid").exists()  # nginx's master removes it once its workers are gone
+    """ffmpeg's live HLS (1 s segments, program-date-time) from nginx over TLS; both stopped,
+    and checked stopped, after the module's tests."""
+    with tls_hls_origin(tmp_path_factory.mktemp("https-origin")) as stream:
+        yield stream
 
 
 def run_viewers(run_dir: Path, stream: TlsStream, tls: Tls, duration: float) -> Path:
