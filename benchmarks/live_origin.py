@@ -6,7 +6,8 @@ atomically (write + rename), so viewers always see a moving live edge, as from a
 Each segment carries its EXT-X-PROGRAM-DATE-TIME (the moment its capture began, one segment
 duration before it was published, and the same in every playlist that lists it), and a master
 playlist names the one rendition with BANDWIDTH, RESOLUTION and CODECS, so a real player (and
-livefire's viewer) can start from it and compute stream latency.
+livefire's viewer) can start from it and compute stream latency. Given a test CA's
+certificates (`livefire_stubs.certs`), nginx serves the same files over TLS on a second port.
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from livefire.base.processes import free_port
+
+if TYPE_CHECKING:
+    from livefire_stubs.certs import Certs
 
 NGINX = "/usr/sbin/nginx"
 WINDOW = 6
@@ -52,6 +57,7 @@ http {{
     types {{ application/vnd.apple.mpegurl m3u8; video/mp2t ts; }}
     server {{
         listen 127.0.0.1:{port} backlog=4096;
+        {tls}
         root {root}/www;
         location /live/ {{ add_header Cache-Control "max-age=1"; }}
     }}
@@ -59,16 +65,28 @@ http {{
 """
 
 
+TLS = """listen 127.0.0.1:{port} ssl backlog=4096;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_session_cache shared:tls:10m;"""
+
+
 class LiveOrigin:
     """nginx plus the segment publisher; use as a context manager, it always stops both."""
 
-    def __init__(self, *, segment_bytes: int = 10 * 1024, cpu: int | None = None) -> None:
+    def __init__(
+        self, *, segment_bytes: int = 10 * 1024, cpu: int | None = None, tls: Certs | None = None
+    ) -> None:
         self.segment = os.urandom(segment_bytes)
         self.cpu = cpu
+        self.tls = tls
         self.root = Path(tempfile.mkdtemp(prefix="livefire-origin-"))
         self.port = free_port()
         self.playlist_url = f"http://127.0.0.1:{self.port}/live/index.m3u8"
         self.master_url = f"http://127.0.0.1:{self.port}/live/master.m3u8"
+        self.tls_port = free_port() if tls else 0
+        self.https_playlist_url = f"https://127.0.0.1:{self.tls_port}/live/index.m3u8"
+        """The same playlist over TLS (when `tls` was given)."""
         self._captured: dict[int, float] = {}  # sequence → capture start (program-date-time)
         self._stop = threading.Event()
         self._publisher = threading.Thread(target=self._publish, daemon=True)
@@ -85,7 +103,11 @@ class LiveOrigin:
         for sequence in range(WINDOW):
             self._publish_one(sequence, started - WINDOW + sequence)
         config = self.root / "nginx.conf"
-        config.write_text(CONFIG.format(root=self.root, port=self.port))
+        tls = self.tls
+        listen_tls = (
+            TLS.format(port=self.tls_port, cert=tls.server_cert, key=tls.server_key) if tls else ""
+        )
+        config.write_text(CONFIG.format(root=self.root, port=self.port, tls=listen_tls))
         cpu = self.cpu
 
         def prepare() -> None:
@@ -98,6 +120,8 @@ class LiveOrigin:
             preexec_fn=prepare,
         )
         _wait_listening(self.port, self._nginx)
+        if tls:
+            _wait_listening(self.tls_port, self._nginx)
         self._publisher.start()
         return self
 

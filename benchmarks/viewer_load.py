@@ -35,12 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import gevent.ssl
 from locust import User, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 from locust.runners import LocalRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from livefire.base.connect import Tls
 from loadgen.config import LoadConfig
 from loadgen.http import HttpResult, LeanHttpClient
 
@@ -75,6 +77,8 @@ class Samples:
 
 SAMPLES = Samples()
 PLAYLIST_URL = ""
+CA: str | None = None
+"""https:// sides: the CA bundle both clients verify the origin's certificate against."""
 
 
 def watch(fetch: Fetch) -> None:
@@ -108,9 +112,10 @@ class LeanViewer(User):
 
     def on_start(self) -> None:
         self.lean = LeanHttpClient(timeout=10.0, request_event=self.environment.events.request)
+        self.tls = Tls(ca=CA) if CA else None
 
     def fetch(self, url: str, name: str, intended: float) -> tuple[bool, bytes, float]:
-        result = self.lean.get(url, name=name, intended=intended)
+        result = self.lean.get(url, name=name, intended=intended, tls=self.tls)
         return result.ok, result.body, result.sent
 
     @task
@@ -122,6 +127,11 @@ class BaselineViewer(FastHttpUser):
     """The same viewer on Locust's stock FastHttpUser client (geventhttpclient)."""
 
     host = "http://127.0.0.1"
+    insecure = False  # https:// sides: verify against CA, as the lean side does
+
+    @staticmethod
+    def ssl_context_factory(**_: Any) -> gevent.ssl.SSLContext:
+        return gevent.ssl.create_default_context(cafile=CA)
 
     def fetch(self, url: str, name: str, intended: float) -> tuple[bool, bytes, float]:
         sent = time.time()  # just before the call: generous to the baseline
@@ -208,11 +218,17 @@ def summarize(viewers: int, seconds: float, cpu_seconds: float) -> dict[str, flo
 
 
 def run_steps(
-    runner: LocalRunner, steps: list[int], warmup: float, measure: float, freeze: bool
+    runner: LocalRunner,
+    steps: list[int],
+    warmup: float,
+    measure: float,
+    freeze: bool,
+    spawn_rate: float | None = None,
 ) -> None:
-    """Step the viewer count up until a step fails (see DISTURBED_PCT for re-measuring)."""
+    """Step the viewer count up until a step fails (see DISTURBED_PCT for re-measuring). A
+    step's new viewers join at once, or at `spawn_rate` per second."""
     for viewers in steps:
-        runner.start(viewers, spawn_rate=max(1, viewers - runner.user_count))
+        runner.start(viewers, spawn_rate=spawn_rate or max(1, viewers - runner.user_count))
         deadline = time.monotonic() + 30
         while runner.user_count < viewers and time.monotonic() < deadline:
             gevent.sleep(0.1)
@@ -253,7 +269,8 @@ def run_queue_wait() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--side", choices=["lean", "baseline", "livefire"], required=True)
+    sides = ["lean", "baseline", "livefire", "lean-https", "baseline-https"]
+    parser.add_argument("--side", choices=sides, required=True)
     parser.add_argument("--url", required=True, help="media playlist URL (livefire: master)")
     parser.add_argument("--steps", required=True, help="comma-separated viewer counts")
     parser.add_argument("--warmup", type=float, default=2.0)
@@ -261,21 +278,26 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=None, help="pin this process to one core")
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() after spawning")
     parser.add_argument("--run-dir", help="livefire side: its RUN_DIR (default: a new temp dir)")
+    parser.add_argument("--ca", help="https:// URL: the CA bundle that verifies the origin")
+    parser.add_argument(
+        "--spawn-rate", type=float, help="new viewers per second (default: all at once)"
+    )
+
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     logging.getLogger("locust").setLevel(logging.ERROR)
-    global PLAYLIST_URL
-    PLAYLIST_URL = args.url
+    global PLAYLIST_URL, CA
+    PLAYLIST_URL, CA = args.url, args.ca
     if args.side == "livefire":
         runner = livefire_runner(args.url, args.run_dir or tempfile.mkdtemp(prefix="livefire-"))
     else:
-        user_class = LeanViewer if args.side == "lean" else BaselineViewer
+        user_class = LeanViewer if args.side.startswith("lean") else BaselineViewer
         runner = Environment(user_classes=[user_class]).create_local_runner()
     steps = [int(n) for n in args.steps.split(",")]
-    run_steps(runner, steps, args.warmup, args.measure, not args.no_freeze)
+    run_steps(runner, steps, args.warmup, args.measure, not args.no_freeze, args.spawn_rate)
     sys.stdout.flush()
     os._exit(0)  # skip tearing down thousands of greenlets and sockets one by one
 

@@ -32,15 +32,29 @@ later), which flatters the baseline slightly. After the livefire side, a second 
 what its viewers recorded themselves in each measured window (whole seconds only): their
 schedule-lag p99, the stream latency they computed (a polling viewer discovers a segment up
 to 1 s late), segments, stalls, session restarts and the seconds the worker marked itself
-unreliable. Loopback only; takes about three minutes.
+unreliable.
+
+Then, unless --no-https, the same nginx serves the same files over TLS (a certificate of a CA
+the benchmark makes, `livefire_stubs.certs`; TLS 1.3, keep-alive) and two more sides run over
+https://: "lean-https" (the bare viewer on LeanHttpClient, verifying against that CA) and
+"baseline-https" (the bare viewer on FastHttpUser, verifying against it too). A connection's
+handshake happens once, when its viewer starts; the steady state costs what TLS adds to each
+request. A handshake costs the client about 1.3 ms of CPU here (OpenSSL 3.0), so a thousand
+viewers joining in the same second would put the generator over a second behind before the
+step is measured: on these two sides a step's new viewers join at `HTTPS_SPAWN_RATE` a
+second (a third of a core in handshakes), and warm-up starts once all have joined. Loopback
+only; takes about five minutes.
 
 Prints a table per step and ends with one line:
     viewers_per_core=N baseline_viewers_per_core=M ratio=N/M self_p99_ms=P
     livefire_viewers_per_core=L livefire_ratio=L/M livefire_self_p99_ms=Q
-(one line) where N, M and L are the largest passing steps of the lean, baseline and livefire
-sides, and P and Q the self-added send delay p99 (actual send − intended send) of the lean
-side at N and of the livefire side at L viewers. A figure equal to the largest step means
-"at least that many". L, the real viewer's figure, is the one to size workers by (ci/k8s).
+    https_viewers_per_core=H https_vs_http=H/N https_baseline_viewers_per_core=F
+    https_vs_fasthttp=H/F https_self_p99_ms=S
+(one line) where N, M, L, H and F are the largest passing steps of the lean, baseline,
+livefire, lean-https and baseline-https sides, and P, Q and S the self-added send delay p99
+(actual send − intended send) of the lean side at N, the livefire side at L and the lean-https
+side at H viewers. A figure equal to the largest step means "at least that many". L, the real
+viewer's figure, is the one to size workers by (ci/k8s); H/N is what HTTPS costs.
 """
 
 from __future__ import annotations
@@ -59,10 +73,15 @@ from pathlib import Path
 from live_origin import LiveOrigin, die_with_parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "target-stubs"))
+from livefire_stubs.certs import make_certs
+
 from livefire.base import telemetry as tm
 from livefire.base.percentiles import nearest_rank
 
 HERE = Path(__file__).resolve().parent
+HTTPS_SPAWN_RATE = 250
+"""New viewers per second on the https:// sides (see the docstring)."""
 DEFAULT_STEPS = "500,1000,1250,1500,2000,2500,3000,4000,5000,6000,7000"
 COLUMNS = (
     "viewers",
@@ -168,6 +187,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
     parser.add_argument("--measure", type=float, default=3.0, help="seconds measured per step")
     parser.add_argument("--no-freeze", action="store_true", help="no gc.freeze() after spawning")
+    parser.add_argument("--no-https", action="store_true", help="skip the two https:// sides")
     args = parser.parse_args()
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # nginx inherits it
@@ -175,22 +195,51 @@ def main() -> None:
     load_cpu, nginx_cpu = cores[0], (cores[1] if len(cores) > 1 else None)
     print(f"load generator on core {load_cpu}, nginx on core {nginx_cpu}, nofile={hard}")
     started = time.monotonic()
-    with LiveOrigin(cpu=nginx_cpu) as origin, tempfile.TemporaryDirectory() as run_dir:
-        lean = run_side("lean", origin.playlist_url, args, load_cpu)
-        baseline = run_side("baseline", origin.playlist_url, args, load_cpu)
-        real = run_side("livefire", origin.master_url, args, load_cpu, "--run-dir", run_dir)
+    https: dict[str, list[dict]] = {"lean-https": [], "baseline-https": []}
+    with tempfile.TemporaryDirectory() as run_dir, tempfile.TemporaryDirectory() as ca_dir:
+        certs = None if args.no_https else make_certs(Path(ca_dir))
+        with LiveOrigin(cpu=nginx_cpu, tls=certs) as origin:
+            lean = run_side("lean", origin.playlist_url, args, load_cpu)
+            baseline = run_side("baseline", origin.playlist_url, args, load_cpu)
+            real = run_side("livefire", origin.master_url, args, load_cpu, "--run-dir", run_dir)
+            if certs is not None:
+                for side in https:
+                    https[side] = run_side(
+                        side,
+                        origin.https_playlist_url,
+                        args,
+                        load_cpu,
+                        *("--ca", certs.ca, "--spawn-rate", str(HTTPS_SPAWN_RATE)),
+                    )
         print_own_telemetry(real, Path(run_dir))
     base = capacity(baseline)
     base_viewers = base["viewers"] if base else 0
     viewers, ratio, self_p99 = figures(capacity(lean), base_viewers)
     real_viewers, real_ratio, real_self_p99 = figures(capacity(real), base_viewers)
     print(f"\n({time.monotonic() - started:.0f} s)")
-    print(
+    line = (
         f"viewers_per_core={viewers} baseline_viewers_per_core={base_viewers} "
         f"ratio={ratio} self_p99_ms={self_p99} "
         f"livefire_viewers_per_core={real_viewers} livefire_ratio={real_ratio} "
         f"livefire_self_p99_ms={real_self_p99}"
     )
+    if not args.no_https:
+        tls_base = capacity(https["baseline-https"])
+        tls_base_viewers = tls_base["viewers"] if tls_base else 0
+        tls_viewers, vs_fasthttp, tls_self_p99 = figures(
+            capacity(https["lean-https"]), tls_base_viewers
+        )
+        vs_http = f"{tls_viewers / viewers:.2f}" if viewers else "inf"
+        print(
+            f"https: lean {tls_viewers} viewers ({vs_http} of lean http's {viewers}), "
+            f"FastHttpUser {tls_base_viewers} ({vs_fasthttp}x)"
+        )
+        line += (
+            f" https_viewers_per_core={tls_viewers} https_vs_http={vs_http} "
+            f"https_baseline_viewers_per_core={tls_base_viewers} "
+            f"https_vs_fasthttp={vs_fasthttp} https_self_p99_ms={tls_self_p99}"
+        )
+    print(line)
 
 
 def figures(best: dict | None, base_viewers: int) -> tuple[int, str, float]:

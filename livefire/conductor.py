@@ -32,6 +32,7 @@ from chaos.journal import INJECTED, NOT_INJECTED, Entry, Journal, now
 from chaos.model import TargetRef
 from chaos.safety import FaultSession
 from chaos.targets import platform_processes, resolve_targets
+from livefire.base.connect import EndpointSettings
 from livefire.base.description import TargetDescription
 from livefire.base.errors import LivefireError, RunAborted
 from livefire.base.processes import MARKER, ProcessGroup
@@ -58,6 +59,7 @@ from livefire.timeline import PlannedFault, plan
 from livefire.verdict import probes as probe_verdict
 from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
+from loadgen.tls import TlsSettingsError, client_context
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Conductor:
             kinds = {name: set(ref.kinds()) for name, ref in refs.items()}
             if self.scenario.slos.gifts is not None and staging.gifts:
                 check_ledger_access(staging)  # not only after the whole run
+            _load_tls_files(staging.endpoints())
         check_targets(self.loaded, kinds)
         return plan(self.scenario)
 
@@ -450,3 +453,14 @@ def _ignore_signals() -> dict[int, Any]:
 def _restore_signals(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)
+
+
+def _load_tls_files(endpoints: dict[str, dict[str, Any]]) -> None:
+    """Load every endpoint's CA, certificate and key now: one that exists (validation checked)
+    but is not PEM, or no longer reads, is refused before anything starts, not in each user."""
+    for name, settings in endpoints.items():
+        try:
+            client_context(EndpointSettings.from_json(settings).tls)
+        except TlsSettingsError as exc:
+            reason = str(exc).removeprefix("TLS settings: ")
+            raise TlsSettingsError(f"target.staging.connect.{name}.tls: {reason}") from None

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from livefire.base import jsonpaths, secrets
-from livefire.base.connect import EndpointSettings, Identities, Login, TemplateError
+from livefire.base.connect import EndpointSettings, Identities, Login, TemplateError, Tls
 from loadgen.chat_wire import ChatDial
 from loadgen.config import LoadConfig
 from loadgen.http import HttpResult, LeanHttpClient
@@ -185,12 +185,16 @@ class UserHttp:
 
 
 class EndpointClient:
-    """The lean client as one endpoint of one user sees it: same `get` and `timeout`."""
+    """The lean client as one endpoint of one user sees it: same `get` and `timeout`, with
+    the endpoint's TLS settings on its https:// URLs (an unconfigured endpoint's https:// URLs
+    get the defaults: the system store, verification on)."""
 
     def __init__(self, lean: LeanHttpClient, user: UserHttp, endpoint: str) -> None:
         self.lean, self.user, self.endpoint = lean, user, endpoint
         settings = user.settings(endpoint)
         self.timeout = settings.timeout if settings.timeout is not None else lean.timeout
+        self.tls: Tls | None = settings.tls if user.configured(endpoint) else None
+        """Given to the lean client, which uses it for https:// URLs only."""
         self._plain = not user.configured(endpoint) and user.login_spec is None
 
     def get(
@@ -207,7 +211,12 @@ class EndpointClient:
         host = urlsplit(url).hostname or ""
         headers = self.user.headers(self.endpoint, host)
         result = self.lean.get(
-            url, name=name, headers=headers or None, timeout=timeout, intended=intended
+            url,
+            name=name,
+            headers=headers or None,
+            timeout=timeout,
+            intended=intended,
+            tls=self.tls,
         )
         if result.status == 401 and self.user.login_spec is not None:
             self.user.unauthorized()

@@ -3,7 +3,9 @@
     LivefireError                 root: everything livefire raises on purpose
     ├── ScenarioError             the scenario file is invalid (carries every problem found)
     ├── SetupError                the target, the load generator or a tool could not start
-    │   └── PluginError           a fault plugin was refused (names the plugin and why)
+    │   ├── PluginError           a fault plugin was refused (names the plugin and why)
+    │   └── TlsSettingsError      (loadgen.tls) a CA bundle, client certificate or key that
+    │                             cannot be read or is not PEM (names the file, never its text)
     ├── FaultError                a fault could not be injected or reverted
     ├── RunAborted                a guard, the steady-state hypothesis or the operator
     │                             stopped the run

@@ -1,7 +1,9 @@
-"""The lean HTTP path: thousands of HLS viewers per Locust worker core.
+"""The lean HTTP path: thousands of HLS viewers per Locust worker core, over http:// or https://.
 
     LeanHttpClient.get(url) ─► parse_url ─► encode_get ─► Connection.exchange ─► ResponseParser
-                                                              (gevent socket)      (httptools)
+        (tls= for https://)                                  (gevent socket;      (httptools)
+                                                              TlsConnection: OpenSSL over
+                                                              memory buffers)
                            ◄─ HttpResult (status, headers, body, error, 4 timestamps)
                            ─► environment.events.request (optional)
 

@@ -82,7 +82,8 @@ async def raw(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Non
     writer.close()
 
 
-async def main() -> None:
+def make_app() -> web.Application:
+    """The well-behaved server's routes (also served over TLS by lean_https_server.py)."""
     app = web.Application()
     app.router.add_get("/bytes/{size}", sized)
     app.router.add_get("/chunked/{size}", chunked)
@@ -90,6 +91,11 @@ async def main() -> None:
     app.router.add_get("/close", close)
     app.router.add_get("/status/{code}", status)
     app.router.add_get("/echo", echo)
+    return app
+
+
+async def main() -> None:
+    app = make_app()
     runner = web.AppRunner(app, keepalive_timeout=KEEPALIVE_TIMEOUT, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from livefire_stubs.certs import Certs
+
 from livefire.base.processes import free_port
 
 MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so"
@@ -23,7 +25,7 @@ http {{
   access_log off;
   client_body_temp_path {d}/body;
   server {{
-    listen 127.0.0.1:{port};
+    listen 127.0.0.1:{port}{tls};
     location ~ ^/chat/([A-Za-z0-9_-]+)$ {{
       nchan_pubsub websocket;
       nchan_channel_id $1;
@@ -37,12 +39,19 @@ TEMPLATE = {"path": "/chat/${room}", "send": "${user} says ${marker}"}
 
 
 @contextmanager
-def nchan_chat(directory: Path) -> Iterator[str]:
-    """Run the server until the block ends; yields its base URL (ws://127.0.0.1:PORT)."""
+def nchan_chat(directory: Path, certs: Certs | None = None) -> Iterator[str]:
+    """Run the server until the block ends; yields its base URL (ws://127.0.0.1:PORT, or
+    wss:// with `certs`: TLS with their server certificate)."""
     directory.mkdir(parents=True, exist_ok=True)
     port = free_port()
     conf = directory / "nginx.conf"
-    conf.write_text(CONF.format(module=MODULE, d=directory, port=port))
+    tls = (
+        f" ssl;\n    ssl_certificate {certs.server_cert};\n"
+        f"    ssl_certificate_key {certs.server_key}"
+        if certs is not None
+        else ""
+    )
+    conf.write_text(CONF.format(module=MODULE, d=directory, port=port, tls=tls))
     proc = subprocess.Popen(
         ["nginx", "-p", str(directory), "-c", str(conf)],
         stdout=subprocess.DEVNULL,
@@ -63,7 +72,7 @@ def nchan_chat(directory: Path) -> Iterator[str]:
                     )
                     raise RuntimeError(f"nginx with nchan did not start: {log[-500:]}") from None
                 time.sleep(0.05)
-        yield f"ws://127.0.0.1:{port}"
+        yield f"{'wss' if certs is not None else 'ws'}://127.0.0.1:{port}"
     finally:
         if proc.poll() is None:
             proc.terminate()

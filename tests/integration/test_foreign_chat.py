@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from livefire_stubs.certs import make_certs
 
 from livefire.base import telemetry as tm
+from livefire.base.connect import EndpointSettings, Tls
 from livefire.verdict.slis import SLIS
 from tests.integration.nchan_chat import TEMPLATE, nchan_chat
 from tests.integration.test_locust_users import config, judged, run_locust
@@ -80,3 +82,31 @@ def test_a_chat_plugin_speaks_for_chatters_and_is_judged_the_same(tmp_path: Path
     loss = SLIS.get("chat_loss").measure(window)
     assert loss is not None and loss <= 0.01
     assert totals(window, tm.CHAT_ERRORS) == 0
+
+
+@pytest.mark.parametrize("right_ca", [True, False])
+def test_chatters_over_wss_check_the_relays_certificate_with_the_endpoints_ca(
+    tmp_path: Path, right_ca: bool
+) -> None:
+    """The chat endpoint's `tls` reaches the WebSocket handshake: with the test CA every
+    message is delivered; with an unrelated one no chatter ever joins."""
+    certs = make_certs(tmp_path / "ca")
+    ca = certs.ca if right_ca else make_certs(tmp_path / "other").ca
+    tls = EndpointSettings(tls=Tls(ca=ca)).to_json()
+    with nchan_chat(tmp_path / "nchan", certs) as base:
+        assert base.startswith("wss://")
+        cfg = config(
+            tmp_path,
+            users={"chatter": 4},
+            chat_interval=0.5,
+            chat_urls=[base],
+            protocols={"chat": TEMPLATE},
+            endpoints={"chat": tls},
+        )
+        window = judged(tm.merge_batches(run_locust(tmp_path, cfg, "Chatter")))
+    if right_ca:
+        assert totals(window, tm.CHAT_SENT) > 40 and totals(window, tm.CHAT_ERRORS) == 0
+        loss = SLIS.get("chat_loss").measure(window)
+        assert loss is not None and loss <= 0.01
+    else:
+        assert totals(window, tm.CHAT_SENT) == 0 and totals(window, tm.CHAT_ERRORS) > 0

@@ -26,10 +26,21 @@ def test_url_defaults() -> None:
     assert (target.address, target.host_header, target.target) == (("::1", 80), "[::1]", "/")
 
 
+def test_https_urls_default_to_443_and_leave_it_out_of_host() -> None:
+    target = parse_url("https://cdn.example/live/a.m3u8?x=1")
+    assert (target.address, target.tls) == (("cdn.example", 443), True)
+    assert (target.host_header, target.target) == ("cdn.example", "/live/a.m3u8?x=1")
+    other = parse_url("https://[::1]:8443")
+    assert (other.address, other.host_header, other.target) == (("::1", 8443), "[::1]:8443", "/")
+    assert parse_url("https://h:80/").host_header == "h:80"  # 80 is not https's default
+    assert parse_url("http://h:443/").host_header == "h:443"
+    assert not parse_url("http://h/").tls
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("https://cdn.example/a.ts", "not https://"),
+        ("ftp://cdn.example/a.ts", "not ftp://"),
         ("/live/a.ts", "not relative URLs"),
         ("http:///nohost", "no host"),
         ("http://h:99999/", "Port out of range"),
