@@ -1,0 +1,71 @@
+"""The live view's options, shared by `run` and `suite`: live metrics on an address, and
+Locust's own web UI (`--web`) beside a conductor that keeps the shape and the stop."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from livefire.livemetrics import LiveMetrics
+from livefire.liveserver import LiveServer, parse_address
+from livefire.progress import Tick
+
+Progress = Callable[[Tick], None]
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metrics-address",
+        metavar="HOST:PORT",
+        help="serve the run's live metrics (Prometheus, /metrics) and a live page (/) there; "
+        "port 0 picks a free one; e.g. 127.0.0.1:9464, or 0.0.0.0:9464 for a remote scraper",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="the same on 127.0.0.1:PORT (kept for older command lines)",
+    )
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="keep Locust's web UI to watch the requests (read-only: the scenario keeps the "
+        "shape and the stop)",
+    )
+    parser.add_argument(
+        "--web-address",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="where --web's UI listens (default: loopback, a free port, printed)",
+    )
+
+
+def web_bind(args: argparse.Namespace) -> str | None:
+    """`HOST:PORT` for Locust's web UI, or None without --web."""
+    if not args.web:
+        return None
+    host, port = parse_address(args.web_address, "--web-address")
+    return f"{host}:{port}"
+
+
+def serve(args: argparse.Namespace) -> LiveMetrics | None:
+    """Start the live view's server if asked (a busy address: SetupError, exit 2)."""
+    if args.metrics_address is None and not args.metrics_port:
+        return None
+    address = args.metrics_address or f"127.0.0.1:{args.metrics_port}"
+    metrics = LiveMetrics()
+    server = LiveServer(metrics, *parse_address(address)).start()
+    print(f"live metrics: {server.url}/metrics (live page: {server.url}/)", flush=True)
+    return metrics
+
+
+def feeding(metrics: LiveMetrics | None, printer: Progress) -> Progress:
+    """`printer`, also feeding every Tick to `metrics` when there are any."""
+    if metrics is None:
+        return printer
+
+    def progress(tick: Tick) -> None:
+        metrics.update(tick)
+        printer(tick)
+
+    return progress
