@@ -27,8 +27,10 @@ FAULT_LABELS = ("scenario", "fault_id", "fault", "target")
 
 
 def sli_metric(sli: Sli) -> str:
-    """The exported name of an SLI: `livefire_sli_stream_latency_p95_seconds`."""
-    return f"livefire_sli_{sli.name}_{'seconds' if sli.unit == 's' else 'ratio'}"
+    """The exported name of an SLI, its unit as the suffix Prometheus names use:
+    `livefire_sli_stream_latency_p95_seconds`, `livefire_sli_chat_loss_ratio`."""
+    unit = "seconds" if sli.unit == "s" else "ratio"
+    return f"livefire_sli_{sli.name.removesuffix('_' + unit)}_{unit}"
 
 
 @dataclass(frozen=True)
