@@ -37,7 +37,7 @@ def sli_metric(sli: Sli) -> str:
 class Point:
     """One measured second of the live page's plots."""
 
-    elapsed: float
+    elapsed: float  # where the measured seconds end, in seconds since load started
     slis: dict[str, float | None]
     users: int | None
     phase: str
@@ -129,4 +129,5 @@ class LiveMetrics:
                 self.slis[sli].labels(name).set(math.nan if value is None else value)
         with self.lock:
             self.last = tick
-            self.history.append(Point(tick.elapsed, dict(tick.slis), tick.users, tick.phase))
+            at = tick.elapsed if tick.measured_to is None else tick.measured_to - self.t0
+            self.history.append(Point(at, dict(tick.slis), tick.users, tick.phase))

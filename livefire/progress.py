@@ -49,6 +49,9 @@ class Tick:
     users_planned: int | None = None  # what the scenario's shape asks for right now
     phase: str = ""  # one of PHASES
     faults: tuple[FaultMark, ...] = ()  # every fault injected so far in this run
+    measured_to: float | None = None
+    """Wall-clock end of the latest second `slis` were measured on: they lag `elapsed` by the
+    settling time and the window, and a plot places them here."""
 
 
 def measure_all(recent: Sequence[Second]) -> dict[str, float | None]:
@@ -106,6 +109,7 @@ class Tracker:
             users_planned,
             phase_of(self.planned, self.planned - self.attempted, len(active)),
             tuple(self.marks.values()),
+            float(recent[-1].t + 1) if recent else None,
         )
 
     def ended(self, elapsed: float, at: float, still_active: Sequence[str] = ()) -> Tick:

@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk)
-# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs
+packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk
+  chromium)
+# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs;
+# chromium: headless screenshots of the live page (tests)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

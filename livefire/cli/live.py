@@ -50,9 +50,9 @@ def web_bind(args: argparse.Namespace) -> str | None:
 
 def serve(args: argparse.Namespace) -> LiveMetrics | None:
     """Start the live view's server if asked (a busy address: SetupError, exit 2)."""
-    if args.metrics_address is None and not args.metrics_port:
+    if args.metrics_address is None and args.metrics_port is None:
         return None
-    address = args.metrics_address or f"127.0.0.1:{args.metrics_port}"
+    address = args.metrics_address or f"127.0.0.1:{args.metrics_port}"  # port 0: any free
     metrics = LiveMetrics()
     server = LiveServer(metrics, *parse_address(address)).start()
     print(f"live metrics: {server.url}/metrics (live page: {server.url}/)", flush=True)

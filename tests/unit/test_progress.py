@@ -55,6 +55,7 @@ def test_a_measured_tick_carries_every_sli_and_the_users() -> None:
     assert tick.slis["chat_loss"] is None  # no chat in these seconds: no data
     assert tick.users == 44 and tick.users_planned == 40  # the latest settled second
     assert tick.phase == "before_faults"
+    assert tick.measured_to == 105.0  # the end of the latest second measured, for plots
 
 
 def test_an_event_tick_measures_nothing_and_an_empty_window_is_no_data() -> None:
