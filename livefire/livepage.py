@@ -61,7 +61,7 @@ def _plot(
     span: float,
 ) -> str:
     values = [float(v) for _, v in series if v is not None and math.isfinite(v)]
-    top = max([*values, 1e-9]) * 1.1
+    top = (max(values) if values and max(values) > 0 else 1.0) * 1.1  # all zero: 0..1
 
     def x(t: float) -> float:
         return PAD + (WIDTH - 2 * PAD) * min(max(t, 0.0), span) / span
@@ -79,12 +79,16 @@ def _plot(
     )
     now = series[-1][1] if series else None
     shown = _shown(key, now)
+    scale = _shown(key, top / 1.1) if values else ""  # the top of the axis
     return (
         f'<div class="plot"><span class="name">{html.escape(title)}</span>'
         f'<span class="now">{html.escape(shown)}</span>'
         f'<svg width="{WIDTH}" height="{HEIGHT}" data-metric="{html.escape(key)}">'
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#222"/>{shades}'
-        f'<polyline points="{path}" fill="none" stroke="#6cf" stroke-width="2"/></svg></div>'
+        f'<polyline points="{path}" fill="none" stroke="#6cf" stroke-width="2"/>'
+        f'<text x="{PAD + 2}" y="12" fill="#888" font-size="10">{html.escape(scale)}</text>'
+        f'<text x="{WIDTH - PAD - 2}" y="{HEIGHT - PAD - 2}" fill="#888" font-size="10" '
+        f'text-anchor="end">{span:g} s</text></svg></div>'
     )
 
 

@@ -14,13 +14,14 @@ Progress = Callable[[Tick], None]
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--metrics-address",
         metavar="HOST:PORT",
         help="serve the run's live metrics (Prometheus, /metrics) and a live page (/) there; "
         "port 0 picks a free one; e.g. 127.0.0.1:9464, or 0.0.0.0:9464 for a remote scraper",
     )
-    parser.add_argument(
+    where.add_argument(
         "--metrics-port",
         type=int,
         metavar="PORT",
