@@ -15,6 +15,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Gauge
@@ -52,6 +53,7 @@ class LiveMetrics:
         self.history: deque[Point] = deque(maxlen=HISTORY)
         self.last: Tick | None = None
         self.t0 = 0.0  # wall-clock time at elapsed 0 (the live page places faults by it)
+        self.promises: dict[tuple[str, str], float] = {}  # (sli, phase) → the scenario's SLO
         self.lock = threading.Lock()  # the HTTP server reads history from its own thread
         self._gauges: list[Gauge] = []
         self._names: list[str] = []
@@ -62,6 +64,12 @@ class LiveMetrics:
         self.users = self._gauge("livefire_users", "running users the workers report")
         self.planned = self._gauge("livefire_users_planned", "users the load shape asks for now")
         self.faults = self._gauge("livefire_active_faults", "faults in effect now")
+        self.slo = self._gauge(
+            "livefire_slo",
+            "the scenario's promise for an SLI in a phase (overall, before/during/after_faults), "
+            "in the SLI's unit",
+            ("sli", "phase"),
+        )
         self.phase = self._gauge(
             "livefire_phase", "1 for the fault timeline's phase now, 0 for the others", ("phase",)
         )
@@ -91,15 +99,25 @@ class LiveMetrics:
         """Every metric name this registry exports."""
         return list(self._names)
 
-    def begin(self, scenario: str, position: int = 1, size: int = 1) -> None:
-        """A new scenario is in play: forget the last one's series and history."""
+    def begin(
+        self,
+        scenario: str,
+        position: int = 1,
+        size: int = 1,
+        promises: Mapping[tuple[str, str], float] | None = None,
+    ) -> None:
+        """A new scenario is in play: forget the last one's series and history. `promises`:
+        its SLOs, (sli, phase) → threshold, exported beside the SLIs they bound."""
         with self.lock:
             for gauge in self._gauges:
                 gauge.clear()
             self.scenario, self.last, self.t0 = scenario, None, 0.0
+            self.promises = dict(promises or {})
             self.history.clear()
         self.position.labels(scenario).set(position)
         self.size.labels(scenario).set(size)
+        for (sli, phase), threshold in self.promises.items():
+            self.slo.labels(scenario, sli, phase).set(threshold)
 
     def update(self, tick: Tick) -> None:
         name = self.scenario

@@ -1,13 +1,14 @@
 """The live page (`/` of the metrics address): the run's SLIs plotted second by second with the
 fault windows shaded, for whoever has no Grafana at hand. Pure: history in, HTML out (inline
-SVG, no script, no network), refreshed by the browser every 2 s.
+SVG, no script, no network), refreshed by the browser every 2 s; a dashed line is the
+scenario's overall promise.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from livefire.livemetrics import Point
 from livefire.progress import FaultMark, Tick
@@ -23,16 +24,23 @@ table{border-collapse:collapse;margin-top:12px}td,th{padding:2px 10px;text-align
 
 
 def render(
-    scenario: str, points: Sequence[Point], last: Tick | None, marks: Sequence[FaultMark], t0: float
+    scenario: str,
+    points: Sequence[Point],
+    last: Tick | None,
+    marks: Sequence[FaultMark],
+    t0: float,
+    promises: Mapping[str, float] | None = None,
 ) -> str:
-    """The page for `scenario`; `t0` is the wall-clock time at elapsed 0 (for fault windows)."""
+    """The page for `scenario`; `t0` is the wall-clock time at elapsed 0 (for fault windows);
+    `promises`: SLI → its overall SLO, drawn as a dashed line."""
+    promises = promises or {}
     windows = [(m.injected - t0, None if m.reverted is None else m.reverted - t0) for m in marks]
     span = max([p.elapsed for p in points] + [last.duration if last else 1.0, 1.0])
-    plots = [_plot("users", "users", [(p.elapsed, p.users) for p in points], windows, span)]
+    plots = [_plot("users", [(p.elapsed, p.users) for p in points], windows, span)]
     for name in SLIS:
         series = [(p.elapsed, p.slis.get(name)) for p in points]
         if any(v is not None and math.isfinite(v) for _, v in series):
-            plots.append(_plot(name, name, series, windows, span))
+            plots.append(_plot(name, series, windows, span, promises.get(name)))
     return (
         '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" '
         f'content="2"><title>livefire live: {html.escape(scenario)}</title>'
@@ -55,13 +63,14 @@ def _meta(last: Tick | None) -> str:
 
 def _plot(
     key: str,
-    title: str,
     series: list[tuple[float, float | int | None]],
     windows: list[tuple[float, float | None]],
     span: float,
+    promise: float | None = None,
 ) -> str:
     values = [float(v) for _, v in series if v is not None and math.isfinite(v)]
-    top = (max(values) if values and max(values) > 0 else 1.0) * 1.1  # all zero: 0..1
+    highest = max([*values, promise or 0.0])
+    top = (highest if highest > 0 else 1.0) * 1.1  # all zero: 0..1
 
     def x(t: float) -> float:
         return PAD + (WIDTH - 2 * PAD) * min(max(t, 0.0), span) / span
@@ -77,14 +86,20 @@ def _plot(
     path = " ".join(
         f"{x(t):.1f},{y(float(v)):.1f}" for t, v in series if v is not None and math.isfinite(v)
     )
+    slo = (
+        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(promise):.1f}" y2="{y(promise):.1f}" '
+        'stroke="#fc6" stroke-dasharray="4 3"/>'
+        if promise is not None
+        else ""
+    )
     now = series[-1][1] if series else None
     shown = _shown(key, now)
     scale = _shown(key, top / 1.1) if values else ""  # the top of the axis
     return (
-        f'<div class="plot"><span class="name">{html.escape(title)}</span>'
+        f'<div class="plot"><span class="name">{html.escape(key)}</span>'
         f'<span class="now">{html.escape(shown)}</span>'
         f'<svg width="{WIDTH}" height="{HEIGHT}" data-metric="{html.escape(key)}">'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#222"/>{shades}'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#222"/>{shades}{slo}'
         f'<polyline points="{path}" fill="none" stroke="#6cf" stroke-width="2"/>'
         f'<text x="{PAD + 2}" y="12" fill="#888" font-size="10">{html.escape(scale)}</text>'
         f'<text x="{WIDTH - PAD - 2}" y="{HEIGHT - PAD - 2}" fill="#888" font-size="10" '

@@ -66,7 +66,11 @@ def _handler(metrics: LiveMetrics) -> type[BaseHTTPRequestHandler]:
             elif path in ("/", "/live"):
                 with metrics.lock:
                     last, points, t0 = metrics.last, list(metrics.history), metrics.t0
-                page = render(metrics.scenario, points, last, last.faults if last else (), t0)
+                marks = last.faults if last else ()
+                overall = {
+                    sli: v for (sli, phase), v in metrics.promises.items() if phase == "overall"
+                }
+                page = render(metrics.scenario, points, last, marks, t0, overall)
                 self._send(200, "text/html; charset=utf-8", page.encode())
             else:
                 self._send(404, "text/plain", b"not found: try /metrics or /\n")

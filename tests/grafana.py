@@ -51,3 +51,11 @@ def metric_names(expr: str) -> set[str]:
         if match.group(2) is None and match.group(1) not in KEYWORDS:
             names.add(match.group(1))
     return names
+
+
+def selectors(expr: str) -> list[tuple[str, set[str]]]:
+    """(metric, label names matched) of every `metric{label=...}` in the expression."""
+    out = []
+    for metric, matchers in re.findall(r"([A-Za-z_:][\w:]*)\{([^}]*)\}", expr):
+        out.append((metric, set(re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", matchers))))
+    return out

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from livefire.livemetrics import LiveMetrics
 from livefire.liveserver import LiveServer, parse_address
 from livefire.progress import Tick
+from livefire.scenario.slos import PHASES, PhaseSlos, Slos
 
 Progress = Callable[[Tick], None]
 
@@ -70,3 +71,16 @@ def feeding(metrics: LiveMetrics | None, printer: Progress) -> Progress:
         printer(tick)
 
     return progress
+
+
+def promises(slos: Slos) -> dict[tuple[str, str], float]:
+    """Every SLO a scenario makes, (sli, phase) → threshold, for `livefire_slo`."""
+    phases: list[tuple[str, PhaseSlos | None]] = [("overall", slos)]
+    phases += [(phase, getattr(slos, phase)) for phase in PHASES]
+    return {
+        (name, phase): float(getattr(window, name))
+        for phase, window in phases
+        if window is not None
+        for name in PhaseSlos.model_fields
+        if getattr(window, name) is not None
+    }

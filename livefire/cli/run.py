@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     metrics = live.serve(args)
     if metrics is not None:
-        metrics.begin(scenario.name)
+        metrics.begin(scenario.name, promises=live.promises(scenario.slos))
     progress = live.feeding(metrics, _printer(args.quiet))
     judgement = conduct(loaded, options(args, run_dir), progress)
     for line in reports.summary(judgement.report):

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     for number, item in enumerate(loaded, 1):
         print(f"== {item.scenario.name} ({item.source.file})", flush=True)
         if metrics is not None:  # the scenario in play, and only it
-            metrics.begin(item.scenario.name, number, len(loaded))
+            promises = live.promises(item.scenario.slos)
+            metrics.begin(item.scenario.name, number, len(loaded), promises)
         run_dir = parent / item.scenario.name
         judgement = conduct(item, options(args, run_dir), progress)
         write_all(judgement.report, run_dir)

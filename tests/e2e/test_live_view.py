@@ -94,6 +94,7 @@ def test_run_serves_live_metrics_and_a_read_only_locust_ui(run_dir: Path, tmp_pa
     web = out.wait_for(r"Locust web UI: (http://127\.0\.0\.1:\d+)").group(1)
     phases, active, latency, users, stats_seen, png = set(), [], [], [], False, None
     exported: set[str] = set()  # every name the endpoint served during the run
+    promise = None
     while proc.poll() is None:
         try:
             scraped = scrape(metrics)
@@ -102,6 +103,8 @@ def test_run_serves_live_metrics_and_a_read_only_locust_ui(run_dir: Path, tmp_pa
         on = {have["phase"] for have, v in scraped.get("livefire_phase", []) if v == 1}
         phases |= on
         exported |= set(scraped)
+        if "livefire_slo" in scraped:
+            promise = value(scraped, "livefire_slo", sli="stream_latency_p95", phase="overall")
         if "livefire_fault_active" in scraped:
             active.append(value(scraped, "livefire_fault_active", **FAULT))
         if on & {"during_faults", "before_faults"}:
@@ -130,6 +133,7 @@ def test_run_serves_live_metrics_and_a_read_only_locust_ui(run_dir: Path, tmp_pa
         assert grafana.metric_names(expr) <= exported, title
     for annotation in grafana.annotation_queries(dashboard):
         assert grafana.metric_names(annotation["expr"]) <= exported
+    assert promise == 2.0  # the scenario's stream_latency_p95: 2s, beside the SLI
     assert 1.0 in active and active[-1] == 0.0  # the annotation's window opened and closed
     assert any(v > 0 and not math.isnan(v) for v in latency)
     assert max(v for v in users if not math.isnan(v)) == 10  # NaN until a second settles

@@ -23,7 +23,7 @@ F0 = PlannedFault("f0", 0, "edge-latency", "edge-apac", 2.0, 4.0, 40.0)
 def exported() -> dict[str, set[str]]:
     """Metric name → its labels, as scraped from a registry fed a run's Ticks."""
     live, tracker = LiveMetrics(), Tracker(10.0, 1)
-    live.begin("smoke")
+    live.begin("smoke", promises={("stream_latency_p95", "overall"): 0.25})
     for t in range(1, 7):
         if t == 2:
             tracker.injected(F0, 1000.0 + t, ok=True)
@@ -49,6 +49,8 @@ def test_every_panel_query_names_an_exported_metric() -> None:
         read = grafana.metric_names(expr)
         assert read, f"panel {title!r}: no metric in {expr!r}"
         assert read <= set(names), f"panel {title!r}: {read - set(names)} not exported"
+        for metric, labels in grafana.selectors(expr):
+            assert labels <= names[metric], f"panel {title!r}: {metric} has no {labels}"
 
 
 def test_every_sli_is_on_the_dashboard() -> None:
@@ -95,3 +97,11 @@ def test_metric_names_are_read_out_of_promql(expr: str, names: set[str]) -> None
 
 def test_a_misspelt_metric_is_caught() -> None:
     assert not grafana.metric_names("livefire_sli_stream_latncy_p95_seconds") <= set(exported())
+
+
+def test_label_matchers_are_read_out_of_promql() -> None:
+    expr = 'livefire_slo{scenario=~"$scenario", sli!="x", phase="overall"} > livefire_users{}'
+    assert grafana.selectors(expr) == [
+        ("livefire_slo", {"scenario", "sli", "phase"}),
+        ("livefire_users", set()),
+    ]

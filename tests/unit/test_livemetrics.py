@@ -9,8 +9,10 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from livefire.base import telemetry as tm
+from livefire.cli.live import promises
 from livefire.livemetrics import LiveMetrics, sli_metric
 from livefire.progress import Tick, Tracker
+from livefire.scenario.slos import Slos
 from livefire.timeline import PlannedFault
 from livefire.verdict.slis import SLIS
 
@@ -101,3 +103,17 @@ def test_a_new_scenario_drops_the_last_ones_series() -> None:
     assert got[("livefire_suite_position", (("scenario", "baseline"),))] == 2
     assert not any(name == "livefire_fault_active" for name, _ in got)
     assert len(live.history) == 1
+
+
+def test_the_scenarios_promises_are_exported_beside_the_slis() -> None:
+    slos = Slos.model_validate(
+        {"stream_latency_p95": "250ms", "during_faults": {"viewer_error_rate": "2%"}}
+    )
+    live = LiveMetrics()
+    live.begin("smoke", promises=promises(slos))
+    got = samples(live)
+    overall = (("phase", "overall"), ("scenario", "smoke"), ("sli", "stream_latency_p95"))
+    during = (("phase", "during_faults"), ("scenario", "smoke"), ("sli", "viewer_error_rate"))
+    assert got[("livefire_slo", overall)] == 0.25
+    assert got[("livefire_slo", during)] == 0.02
+    assert len([k for k in got if k[0] == "livefire_slo"]) == 2

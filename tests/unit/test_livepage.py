@@ -37,3 +37,10 @@ def test_a_fault_window_is_shaded_where_it_happened() -> None:
 def test_before_the_first_tick_it_says_it_is_waiting() -> None:
     page = render("smoke", [], None, [], 0.0)
     assert "waiting for the first second of load" in page and "no fault injected yet" in page
+
+
+def test_the_overall_promise_is_a_dashed_line_on_its_plot() -> None:
+    page = render("smoke", points(), None, [], 0.0, {"stream_latency_p95": 4.0})
+    # 4 s on an axis topped at 4.4 s (the promise is above every value), 112 px tall
+    assert page.count('stroke-dasharray="4 3"') == 1
+    assert 'y1="14.2" y2="14.2"' in page
