@@ -9,8 +9,9 @@ live page are all fed from one place. `Tracker` is clock-free: every call is giv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from livefire.base.telemetry import USERS, Second
 from livefire.timeline import PlannedFault
@@ -42,16 +43,22 @@ class Tick:
     event: str = ""  # e.g. "inject f0 edge-latency on edge-apac"
     latency_p95: float | None = None  # the last few settled seconds, for the progress line
     error_rate: float | None = None
-    slis: Mapping[str, float | None] | None = None
-    """Every registered SLI over those seconds (None: no data); None when not measured in
-    this tick (event ticks), so a watcher keeps the last figures."""
     users: int | None = None  # running users the workers reported in the latest of them
     users_planned: int | None = None  # what the scenario's shape asks for right now
     phase: str = ""  # one of PHASES
     faults: tuple[FaultMark, ...] = ()  # every fault injected so far in this run
     measured_to: float | None = None
-    """Wall-clock end of the latest second `slis` were measured on: they lag `elapsed` by the
+    """Wall-clock end of the latest second measured: the figures lag `elapsed` by the
     settling time and the window, and a plot places them here."""
+    recent: Sequence[Second] | None = field(default=None, repr=False, compare=False)
+    """The settled seconds this tick was measured on; None for an event tick."""
+
+    @cached_property
+    def slis(self) -> dict[str, float | None] | None:
+        """Every registered SLI over `recent` (None: no data), measured when first asked: a
+        live view asks, the progress line needs only the two figures above. None for an
+        event tick, so a watcher keeps the last figures."""
+        return None if self.recent is None else measure_all(self.recent)
 
 
 def measure_all(recent: Sequence[Second]) -> dict[str, float | None]:
@@ -95,21 +102,20 @@ class Tracker:
         recent: Sequence[Second] | None = None,
         users_planned: int | None = None,
     ) -> Tick:
-        slis = measure_all(recent) if recent is not None else None
-        users = recent[-1].counters.get(USERS) if recent else None
+        window = recent or []
         return Tick(
             elapsed,
             self.duration,
             tuple(active),
             event,
-            slis["stream_latency_p95"] if slis else None,
-            slis["viewer_error_rate"] if slis else None,
-            slis,
-            users,
+            SLIS.get("stream_latency_p95").measure(window) if window else None,
+            SLIS.get("viewer_error_rate").measure(window) if window else None,
+            window[-1].counters.get(USERS) if window else None,
             users_planned,
             phase_of(self.planned, self.planned - self.attempted, len(active)),
             tuple(self.marks.values()),
-            float(recent[-1].t + 1) if recent else None,
+            float(window[-1].t + 1) if window else None,
+            None if recent is None else tuple(recent),
         )
 
     def ended(self, elapsed: float, at: float, still_active: Sequence[str] = ()) -> Tick:
