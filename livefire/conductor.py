@@ -43,7 +43,7 @@ from livefire.base.telemetry import (
     worker_clocks,
     worker_metrics,
 )
-from livefire.ledger import settled_ledger
+from livefire.ledger import check_ledger_access, ledger_access, plugin_ledger, settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
@@ -92,6 +92,8 @@ class Conductor:
         else:
             refs = resolve_targets(staging.description())
             kinds = {name: set(ref.kinds()) for name, ref in refs.items()}
+            if self.scenario.slos.gifts is not None and staging.gifts:
+                check_ledger_access(staging)  # not only after the whole run
         check_targets(self.loaded, kinds)
         return plan(self.scenario)
 
@@ -383,7 +385,11 @@ class Conductor:
                 f"reconciling {len(acked)} acknowledged gifts with the ledger",
             )
         )
-        self.outcome.ledger = settled_ledger(gifts, acked, self.scenario.slos.gifts.deadline)
+        deadline = self.scenario.slos.gifts.deadline
+        staging = self.scenario.target.staging
+        template, settings = ledger_access(staging)
+        read = plugin_ledger(staging, gifts)
+        self.outcome.ledger = settled_ledger(gifts, acked, deadline, template, settings, read)
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

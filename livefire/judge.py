@@ -47,4 +47,5 @@ def judge(scenario: Scenario, source: str, outcome: RunOutcome) -> Judgement:
         outcome.measured_by,
     )
     report = reports.build(scenario.name, source, outcome, verdict, windows, reconciliation)
+    report["compare"] = scenario.compare.to_json()  # what `livefire compare` judges it by
     return Judgement(verdict, report)

@@ -2,9 +2,10 @@
 
 The conductor already merges the last few settled seconds of telemetry for its guards; a
 `Tick` carries those same seconds (never a second read of the telemetry) and every SLI over
-them, measured when first asked for, the users the workers reported, the phase of the fault timeline and every fault
-injected so far with its times, so the progress line, the live Prometheus metrics and the
-live page are all fed from one place. `Tracker` is clock-free: every call is given the time.
+them, measured when first asked for; the users the workers reported; the phase of the fault
+timeline; and every fault injected so far with its times. So the progress line, the live
+Prometheus metrics and the live page are all fed from one place. `Tracker` is clock-free:
+every call is given the time.
 """
 
 from __future__ import annotations

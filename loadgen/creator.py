@@ -32,8 +32,9 @@ class CreatorSession:
     ) -> None:
         self.origin, self.stream, self.recorder = origin.rstrip("/"), stream, recorder
         self.request_event = request_event
-        self.http = requests.Session()
         self.user = user  # staging: the origin endpoint's headers, TLS and identity
+        # its cookies are the user's (and `cookies: false` keeps none)
+        self.http = user.session() if user is not None else requests.Session()
 
     def _options(self, url: str, timeout: float | tuple[float, float]) -> dict[str, Any]:
         options: dict[str, Any] = {"timeout": timeout}
@@ -48,6 +49,8 @@ class CreatorSession:
             try:
                 push = self._route()
                 response = self.http.put(push, data=self._paced(), **self._options(push, (3, 10)))
+                if self.user is not None:
+                    self.user.remember_response("origin", push, response)
                 if response.status_code >= 400:
                     error = RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
             except (requests.RequestException, ValueError, KeyError) as exc:
@@ -59,6 +62,8 @@ class CreatorSession:
     def _route(self) -> str:
         url = f"{self.origin}/ingest-route"
         answer = self.http.get(url, params={"stream": self.stream}, **self._options(url, 3))
+        if self.user is not None:
+            self.user.remember_response("origin", url, answer)
         answer.raise_for_status()
         return str(answer.json()["push"])
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from http.cookiejar import DefaultCookiePolicy
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,6 +92,21 @@ class UserHttp:
                     jar.pop(name, None)
                 else:
                     jar[name] = morsel.value
+
+    def session(self) -> requests.Session:
+        """A `requests` session for this user's calls whose own cookie jar keeps nothing: the
+        user's cookies are kept here, per host, and only when the endpoint says so."""
+        session = requests.Session()
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        return session
+
+    def remember_response(self, endpoint: str, url: str, response: requests.Response) -> None:
+        """`remember` the Set-Cookie lines of a `requests` response to `url`."""
+        raw = response.raw
+        lines = raw.headers.getlist("Set-Cookie") if raw is not None else []
+        if lines:
+            host = urlsplit(url).hostname or ""
+            self.remember(endpoint, host, {"set-cookie": "\n".join(lines)})
 
     def requests_options(self, endpoint: str, url: str) -> dict[str, Any]:
         """Keyword arguments for a `requests` call to `url` on `endpoint`: headers (cookies

@@ -12,14 +12,19 @@ import gevent
 from locust import User, constant, task
 
 from livefire.base import telemetry as tm
+from livefire.base.connect import TemplateError
+from livefire.base.http_templates import gift_template, search_template
 from loadgen import shipping
 from loadgen.chat_wire import chat_wire
 from loadgen.chatter import ChatSession
 from loadgen.config import LoadConfig
 from loadgen.creator import CreatorSession
 from loadgen.gifter import GiftSession
-from loadgen.http import LeanHttpClient
+from loadgen.http import HttpResult, LeanHttpClient
+from loadgen.http_wires import SearchWire
+from loadgen.protocol_plugins import build_protocol
 from loadgen.recorder import Recorder
+from loadgen.search import SearchQueries
 from loadgen.user_http import EndpointClient, UserHttp, chat_dial
 from loadgen.viewer import SessionLost, ViewerSession, pick_master_url
 
@@ -195,6 +200,7 @@ class Gifter(LivefireUser):
     def gift(self) -> None:
         if not self.config.gifts_url:
             raise RuntimeError("the target has no gift API")
+        template = gift_template(self.config.protocols.get("gifts"))
         GiftSession(
             self.config.gifts_url,
             self.stream(),
@@ -204,11 +210,17 @@ class Gifter(LivefireUser):
             self.config.gift_timeout,
             self.rng,
             self.environment.events.request,
+            UserHttp(self.config, self.name, self.environment.events.request, self.worker_index()),
+            template,
+            build_protocol(template.plugin, "gifts", template.options) if template.plugin else None,
         ).run_forever()
 
 
 class Searcher(LivefireUser):
-    """Searches live streams (discovery) on a fixed schedule, measured from intended times."""
+    """Searches live streams (discovery) on a fixed schedule, measured from intended times.
+    What a search looks like is the scenario's search template (`GET /search?q=live` when
+    there is none): its URL filled per search with the next of its queries, its answer judged
+    by its success statuses and, when it names one, a JSON path that must match."""
 
     def on_start(self) -> None:
         super().on_start()
@@ -217,6 +229,10 @@ class Searcher(LivefireUser):
             self.config, self.name, self.environment.events.request, self.worker_index()
         )
         self.discovery = EndpointClient(self.client, self.http, "discovery")
+        self.template = search_template(self.config.protocols.get("search"))
+        plugin = self.template.plugin
+        self.wire = build_protocol(plugin, "search", self.template.options) if plugin else None
+        self.queries = SearchQueries(self.template, self.rng.randrange(len(self.template.queries)))
 
     def on_stop(self) -> None:
         self.client.close()
@@ -225,20 +241,49 @@ class Searcher(LivefireUser):
     def search(self) -> None:
         if not self.config.discovery_url:
             raise RuntimeError("the target has no discovery endpoint")
-        url = f"{self.config.discovery_url.rstrip('/')}/search?q=live"
         intended = time.time()
         while True:
             intended += self.config.search_interval
             gevent.sleep(max(0.0, intended - time.time()))
             deadline = time.time() + self.discovery.timeout + 1.0
+            if self.wire is not None:
+                self._search_by_plugin(self.wire, intended, deadline)
+                continue
             with self.recorder.in_flight(intended, deadline):
-                result = self.discovery.get(url, name="/search", intended=intended)
+                result = self._search_once(intended)
             at = result.last_byte or time.time()
             self.recorder.count(tm.SEARCHES, at=intended)
             self.recorder.observe(tm.SEARCH_LATENCY, result.latency_ms / 1000, at=intended)
-            if not result.ok:
+            if not self.queries.succeeded(result.status, result.error, result.body):
                 self.recorder.count(tm.SEARCH_ERRORS, at=intended)
             self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, result.began - intended), at=at)
+
+    def _search_by_plugin(self, wire: SearchWire, intended: float, deadline: float) -> None:
+        """One search through a plugin, measured from its intended time as any search."""
+        assert self.config.discovery_url
+        began = time.time()
+        with self.recorder.in_flight(intended, deadline):
+            try:
+                ok = wire.search(self.config.discovery_url, self.http, self.discovery.timeout)
+            except Exception:  # a plugin fails in its own ways: a failed search, not a crash
+                ok = False
+        done = time.time()
+        self.recorder.count(tm.SEARCHES, at=intended)
+        self.recorder.observe(tm.SEARCH_LATENCY, done - intended, at=intended)
+        if not ok:
+            self.recorder.count(tm.SEARCH_ERRORS, at=intended)
+        self.recorder.observe(tm.SCHEDULE_LAG, max(0.0, began - intended), at=done)
+
+    def _search_once(self, intended: float) -> HttpResult:
+        assert self.config.discovery_url
+        self.http.ensure_login()  # the token a URL template may name
+        try:
+            url = self.queries.url(self.config.discovery_url, self.http.identity.values)
+        except TemplateError as exc:  # a value the identity lacks: a failed search, not a crash
+            now = time.time()
+            template = self.template.url
+            return HttpResult(template, 0, {}, b"", str(exc), intended, now, now, 0.0, 0.0)
+        return self.discovery.get(url, name=self.queries.name, intended=intended)
 
 
 class Creator(LivefireUser):

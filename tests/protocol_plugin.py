@@ -114,3 +114,68 @@ def install_users(directory: Path, entries: dict[str, str]) -> Path:
     lines = [f"{name} = {module}:{attr}" for name, attr in entries.items()]
     (info / "entry_points.txt").write_text("[livefire.users]\n" + "\n".join(lines) + "\n")
     return directory
+
+
+TIPS = '''
+from typing import Any, ClassVar
+
+import requests
+
+from livefire.base import secrets
+
+
+class Tips:
+    """The foreign tipping API (tests/integration/foreign_gifts_api.py) spoken in Python."""
+
+    role: ClassVar[str] = "gifts"
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.page = int(options.get("page_size", 5))
+
+    def post(self, call):
+        url = call.api.rstrip("/") + "/v1/tips"
+        options = call.user.requests_options("gifts", url)
+        options.pop("timeout", None)
+        gift = call.gift
+        body = {"channel": gift["stream"], "from": gift["sender"], "cents": gift["amount"]}
+        options["headers"]["X-Request-Id"] = call.key
+        answer = requests.put(url, data=body, timeout=call.timeout, **options)
+        return {"id": answer.json()["tip"]["ref"]} if answer.status_code == 201 else None
+
+    def read_ledger(self, gifts_url, settings):
+        headers = {k: secrets.resolve(v) for k, v in settings.headers.items()}
+        entries, cursor = [], ""
+        while True:
+            page = requests.get(
+                gifts_url.rstrip("/") + "/v1/tips/applied",
+                params={"cursor": cursor, "page_size": self.page},
+                headers=headers,
+                timeout=5,
+            ).json()
+            for row in page["data"]["rows"]:
+                entries.append(
+                    {"idempotency_key": row["request_id"], "applied_at": row["booked_ms"] / 1000}
+                )
+            cursor = page["cursor"]["next"]
+            if not cursor:
+                return entries
+
+
+class Streams:
+    role: ClassVar[str] = "search"
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.query = options["query"]
+
+    def search(self, discovery_url, user, timeout):
+        url = discovery_url.rstrip("/") + "/api/v2/streams"
+        options = user.requests_options("discovery", url)
+        options.pop("timeout", None)
+        answer = requests.get(url, params={"query": self.query}, timeout=timeout, **options)
+        return answer.status_code == 200 and bool(answer.json()["results"])
+'''
+
+
+def install_tips(directory: Path) -> Path:
+    """Install the foreign API's gift and search plugins as `tips-py` and `streams-py`."""
+    return install(directory, {"tips-py": "Tips", "streams-py": "Streams"}, TIPS)

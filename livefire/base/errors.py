@@ -8,6 +8,8 @@
     ├── RunAborted                a guard SLI or the operator stopped the run
     ├── ReportError               a report format is unknown or could not be rendered
     ├── TelemetryError            a run's telemetry file is corrupt (names file and line)
+    ├── RunDirError               a run directory cannot be compared: report.json missing or
+    │                             corrupt (names file and field), or another scenario's run
     ├── UsageError                bad command-line input
     └── ProxyError                the fault proxy, its config or one of its proxies could not
         │                         be set up (bad config file, refused address, port in use)
@@ -70,6 +72,11 @@ class PluginError(SetupError):
 
 class TelemetryError(LivefireError):
     """A run's telemetry cannot be read: the message names the file and the line."""
+
+
+class RunDirError(LivefireError):
+    """A run directory given to `livefire compare` cannot be read or compared: the message
+    names the file and the field, or both scenarios."""
 
 
 class UsageError(LivefireError):

@@ -2,6 +2,9 @@
 
 Every scenario is validated before the first one starts. A negative control (a scenario with
 `expect: {result: fail, broken: [...]}`) is green only when it fails naming those promises.
+With `--baseline DIR` (a previous suite's --run-dir), each run is also compared with the
+same-named scenario's run there (`livefire compare`): a regression makes that scenario not as
+expected; a scenario the baseline lacks, or whose baseline cannot be read, is said and skipped.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from livefire import report as reports
-from livefire.base.errors import ScenarioError
+from livefire.base.errors import RunDirError, ScenarioError
 from livefire.cli import live
 from livefire.cli.run import _printer, add_load_options, conduct, options
+from livefire.history import compare_dirs, write
+from livefire.history.runs import report_path
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario
 from livefire.verdict.expectation import meets
@@ -36,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--junit", type=Path, help="write one JUnit testcase per scenario here")
     parser.add_argument("--run-dir", type=Path, help="parent of each scenario's run directory")
     parser.add_argument("--workers", type=int, help="local Locust workers per run")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="a previous suite's --run-dir: compare each run with the same scenario's run "
+        "there (compare.json and compare.html beside each report); a regression fails it",
+    )
     add_load_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     live.add_options(parser)
@@ -73,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         for line in reports.summary(judgement.report):
             print(line)
         ok, why = meets(item.scenario.expect, judgement.report)
+        if args.baseline is not None:
+            regressed = against_baseline(args.baseline, item.scenario.name, run_dir)
+            if regressed:
+                ok, why = False, "; ".join(filter(None, (why, regressed)))
         print(f"== {item.scenario.name}: {'as expected' if ok else 'NOT as expected: ' + why}")
         outcomes.append((item, judgement.report, ok, why))
         if judgement.report["status"] == "interrupted":  # Ctrl-C stops the suite, not one run
@@ -81,6 +97,31 @@ def run(args: argparse.Namespace) -> int:
     if args.junit:
         _write_junit(args.junit, outcomes)
     return exit_code([(r["result"], ok) for _, r, ok, _ in outcomes])
+
+
+def against_baseline(baseline: Path, name: str, run_dir: Path) -> str:
+    """Compare tonight's run of `name` with the baseline's, print what changed and write the
+    comparison beside the run's report. Returns why it regressed ("" if it did not). A
+    scenario missing from the baseline, or whose baseline cannot be read, is said, not fatal."""
+    before = baseline / name
+    if not report_path(before).exists():
+        print(f"== {name}: no baseline run under {baseline} (new scenario, or a first night)")
+        return ""
+    try:
+        compared = compare_dirs(before, run_dir)
+    except RunDirError as exc:
+        print(f"== {name}: not compared with the baseline: {exc}")
+        return ""
+    write(compared, run_dir)
+    for line in compared.summary():
+        print(line)
+    regressions = compared.comparison.regressions
+    if not regressions:
+        print(f"== {name}: against the baseline: {compared.comparison.result}")
+        return ""
+    named = ", ".join(f"{r.promise} ({r.phase})" for r in regressions)
+    print(f"== {name}: REGRESSED against the baseline: {named}")
+    return f"regressed against the baseline {before}: {named}"
 
 
 def exit_code(results: list[tuple[str, bool]]) -> int:

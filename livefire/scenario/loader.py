@@ -137,7 +137,7 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
 
 def _problems(exc: ValidationError, source: SourceMap) -> Iterable[Problem]:
     for error in exc.errors():
-        loc = _without_union_tag(tuple(error["loc"]))
+        loc = _without_union_tag(tuple(p for p in error["loc"] if p != "[key]"))  # a dict key
         yield Problem(source.file, source.line_of(loc), format_path(loc), _message(error, loc))
 
 

@@ -19,7 +19,7 @@ class Protocols(Model):
     def to_load(self) -> dict[str, dict[str, Any]]:
         """Role → its JSON form, as `LoadConfig.protocols` carries it."""
         return {
-            role: spec.model_dump(mode="json", exclude_none=True)
+            role: spec.model_dump(mode="json", exclude_unset=True)  # an explicit null stays null
             for role in ("chat", "gifts", "search")
             if (spec := getattr(self, role)) is not None
         }

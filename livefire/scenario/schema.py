@@ -19,6 +19,7 @@ from chaos.targets import TargetDecl
 from livefire.base.connect import ENDPOINTS
 from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
+from livefire.scenario.compare import CompareSpec
 from livefire.scenario.connect import EndpointName, EndpointSpec, HlsStream, IdentitiesSpec
 from livefire.scenario.protocols import Protocols
 from livefire.scenario.slos import Expect, GiftSlos, Guard, Model, PhaseSlos, Slos
@@ -44,8 +45,8 @@ class StagingTarget(Model):
     regions: dict[str, float] = Field(default_factory=dict)  # router regions → viewer share
     streams: tuple[str, ...] = ()  # stream names viewers ask the router for (= chat rooms)
     chat: tuple[str, ...] = ()  # chat WebSocket URLs
-    gifts: str | None = None  # gift API base URL (POST /gifts, GET /ledger)
-    discovery: str | None = None  # discovery base URL (GET /search?q=)
+    gifts: str | None = None  # gift API base URL (POST /gifts, GET /ledger; or protocols.gifts)
+    discovery: str | None = None  # discovery base URL (GET /search?q=; or protocols.search)
     origin: str | None = None  # where creators ask GET /ingest-route?stream=
     proxy_api: str | None = None  # Toxiproxy API that fronts the staging links
     targets: dict[str, TargetDecl] = Field(default_factory=dict)  # what faults may touch
@@ -211,6 +212,7 @@ class Scenario(Model):
     slos: Slos
     guards: tuple[Guard, ...] = ()
     expect: Expect = Expect()
+    compare: CompareSpec = CompareSpec()  # how far from a baseline run is a regression
     version: Literal[1] = 1
 
 

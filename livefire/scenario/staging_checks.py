@@ -18,9 +18,14 @@ from livefire.base import secrets
 from livefire.base.connect import IDENTITY_NAMES, TemplateError, identifiers
 from livefire.base.jsonpaths import JsonPathError, compiled
 from livefire.scenario.connect import EndpointSpec, IdentitiesSpec, TlsSpec
+from livefire.scenario.http_protocols import (
+    describe_protocols,
+    protocol_problems,
+    with_absolute_headers,
+)
 from livefire.scenario.protocols import Protocols
 from livefire.scenario.schema import StagingTarget
-from loadgen import chat_wire  # noqa: F401  (registers the chat plugins' interface)
+from loadgen import chat_wire, http_wires  # noqa: F401  (register the plugins' interfaces)
 from loadgen.protocol_plugins import ProtocolPluginError, load_protocol
 
 Found = tuple[tuple[str | int, ...], str]
@@ -56,7 +61,8 @@ def staging_problems(staging: StagingTarget, base: Path) -> list[Found]:
             compiled(login.token)
         except JsonPathError as exc:
             found.append(((*at, "token"), str(exc)))
-    found.extend(_protocols(staging.protocols, names))
+    found.extend(_chat_protocol(staging.protocols, names))
+    found.extend(protocol_problems(staging.protocols, names, lambda v: _absolute_ref(v, base)))
     return [((*WHERE, *path), why) for path, why in found]
 
 
@@ -84,7 +90,10 @@ def with_absolute_paths(staging: StagingTarget, base: Path) -> StagingTarget:
         identities = identities.model_copy(
             update={"pool": _absolute(identities.pool, base), "login": login}
         )
-    return staging.model_copy(update={"connect": connect, "identities": identities})
+    protocols = with_absolute_headers(staging.protocols, lambda v: _absolute_ref(v, base))
+    return staging.model_copy(
+        update={"connect": connect, "identities": identities, "protocols": protocols}
+    )
 
 
 def pool_rows(staging: StagingTarget) -> int | None:
@@ -122,8 +131,8 @@ def _urls(staging: StagingTarget) -> Iterator[Found]:
         yield from _scheme(url, ("chat", index), ("ws", "wss"))
 
 
-def _protocols(protocols: Protocols, names: set[str]) -> Iterator[Found]:
-    """Each template names only what it has; each plugin loads and fits its role."""
+def _chat_protocol(protocols: Protocols, names: set[str]) -> Iterator[Found]:
+    """The chat template names only what it has; each plugin loads and fits its role."""
     chat = protocols.chat
     if chat is not None and chat.plugin is None:
         for at, template, extra in chat.templates():
@@ -251,4 +260,22 @@ def describe_staging(staging: StagingTarget) -> list[str]:
         lines.append(f"    headers {headers}; {how}; timeout {timeout}")
     if staging.identities and staging.identities.pool:
         lines.append(f"identities: {pool_rows(staging)} row(s) in {staging.identities.pool}")
-    return lines
+    return lines + _describe_chat(staging.protocols) + describe_protocols(staging.protocols)
+
+
+def _describe_chat(protocols: Protocols) -> list[str]:
+    """The chat protocol as written (templates, never values)."""
+    chat = protocols.chat
+    if chat is None:
+        return []
+    if chat.plugin is not None:
+        return [
+            f"chat protocol: plugin {chat.plugin} (options: {', '.join(chat.options) or 'none'})"
+        ]
+    said = [f"path {chat.path}"] if chat.path else []
+    said += [f"{len(chat.on_connect)} frame(s) on connect"] if chat.on_connect else []
+    said += ["join frame"] if chat.join else []
+    said += [f"joined when /{chat.joined}/"] if chat.joined else []
+    said += [f"{len(chat.replies)} repl(ies)"] if chat.replies else []
+    said.append(f"send {chat.send}")
+    return [f"chat protocol: {chat.format} template; {'; '.join(said)}"]

@@ -59,6 +59,14 @@ GALLERY = {
     "recursive_alias.yaml": [
         ":3: target.embedded.flags[0]: alias refers to a value that contains it",
     ],
+    "bad_compare.yaml": [
+        ":11: compare.tolerance: expected a percentage such as 99.9% or a fraction in [0, 1], "
+        "got '150%'",
+        ":13: compare.promises.stream_latncy_p95: unknown promise 'stream_latncy_p95'; "
+        "did you mean 'stream_latency_p95'?",
+        ":14: compare.promises.recovery: expected a share of the promise's room such as 10%, "
+        "or a duration such as 20ms, got 'lots'",
+    ],
 }
 
 
