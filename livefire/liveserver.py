@@ -7,6 +7,7 @@ raised before anything starts.
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +28,20 @@ def parse_address(text: str, option: str = "--metrics-address") -> tuple[str, in
     if not port.isdigit() or int(port) > 65535:
         raise SetupError(f"{option} {text!r}: expected HOST:PORT, e.g. 127.0.0.1:9464")
     return host or DEFAULT_HOST, int(port)
+
+
+def check_free(host: str, port: int, what: str) -> None:
+    """Refuse a busy `host:port` now, in one line, rather than let the server that will bind
+    it (Locust's web UI) fail later with a traceback. Port 0 is always free."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = (exc.strerror or str(exc)).lower()
+            raise SetupError(f"{what} on {host}:{port}: {why}") from None
 
 
 class LiveServer:

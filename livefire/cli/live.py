@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 
 from livefire.livemetrics import LiveMetrics
-from livefire.liveserver import LiveServer, parse_address
+from livefire.liveserver import LiveServer, check_free, parse_address
 from livefire.progress import Tick
 from livefire.scenario.slos import PHASES, PhaseSlos, Slos
 
@@ -47,6 +47,7 @@ def web_bind(args: argparse.Namespace) -> str | None:
     if not args.web:
         return None
     host, port = parse_address(args.web_address, "--web-address")
+    check_free(host, port, "Locust web UI")
     return f"{host}:{port}"
 
 

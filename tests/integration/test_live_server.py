@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from livefire.base import telemetry as tm
 from livefire.base.errors import SetupError
 from livefire.livemetrics import LiveMetrics
-from livefire.liveserver import LiveServer, parse_address
+from livefire.liveserver import LiveServer, check_free, parse_address
 from livefire.progress import Tracker
 from livefire.timeline import PlannedFault
 from tests import screenshots
@@ -69,6 +69,17 @@ def test_a_busy_address_is_one_clear_error() -> None:
         port = held.getsockname()[1]
         with pytest.raises(SetupError, match=rf"127.0.0.1:{port}: address already in use$"):
             LiveServer(LiveMetrics(), "127.0.0.1", port)
+
+
+def test_a_busy_web_ui_port_is_refused_before_locust_starts() -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(SetupError, match=rf"Locust web UI on 127.0.0.1:{port}: address"):
+            check_free("127.0.0.1", port, "Locust web UI")
+    check_free("127.0.0.1", port, "Locust web UI")  # released: free again
+    check_free("127.0.0.1", 0, "Locust web UI")
 
 
 @pytest.mark.parametrize(
