@@ -56,7 +56,6 @@ class LiveMetrics:
         self.promises: dict[tuple[str, str], float] = {}  # (sli, phase) → the scenario's SLO
         self.lock = threading.Lock()  # the HTTP server reads history from its own thread
         self._gauges: list[Gauge] = []
-        self._names: list[str] = []
         self.elapsed = self._gauge("livefire_run_elapsed_seconds", "seconds since load started")
         self.duration = self._gauge("livefire_run_duration_seconds", "the scenario's duration")
         self.position = self._gauge("livefire_suite_position", "this scenario's place in a suite")
@@ -92,12 +91,7 @@ class LiveMetrics:
         labels = FAULT_LABELS if extra is None else ("scenario", *extra)
         gauge = Gauge(name, doc, labels, registry=self.registry)
         self._gauges.append(gauge)
-        self._names.append(name)
         return gauge
-
-    def names(self) -> list[str]:
-        """Every metric name this registry exports."""
-        return list(self._names)
 
     def begin(
         self,
