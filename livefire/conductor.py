@@ -50,6 +50,7 @@ from livefire.loadrunner import LoadRunner
 from livefire.outcome import RunOutcome
 from livefire.probes import hypothesis
 from livefire.probes.sampler import Sampler
+from livefire.progress import Tick, Tracker
 from livefire.scenario import LoadedScenario
 from livefire.scenario.probe_checks import unverified_probes
 from livefire.scenario.probes import ProbeGuard
@@ -57,8 +58,8 @@ from livefire.scenario.staging_checks import pool_rows, unverified
 from livefire.target import check_targets, topology_for
 from livefire.timeline import PlannedFault, plan
 from livefire.verdict import probes as probe_verdict
-from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
+from loadgen.shape import fraction_at
 from loadgen.tls import TlsSettingsError, client_context
 
 
@@ -68,18 +69,7 @@ class RunOptions:
     workers: int | None = None  # local Locust workers; default: the scenario's, else cores
     remote_workers: int = 0  # workers joining from other machines (`livefire worker`)
     master_bind: str = "127.0.0.1:0"  # where the Locust master listens for workers
-
-
-@dataclass(frozen=True)
-class Tick:
-    """Progress, once a second, for whoever shows it."""
-
-    elapsed: float
-    duration: float
-    active_faults: tuple[str, ...]
-    event: str = ""  # e.g. "inject f0 edge-latency on edge-apac"
-    latency_p95: float | None = None  # the last few settled seconds, for the progress line
-    error_rate: float | None = None
+    web: str | None = None  # HOST:PORT for Locust's (read-only) web UI; None: headless
 
 
 class Conductor:
@@ -101,6 +91,8 @@ class Conductor:
         self.inject_errors: dict[str, str] = {}  # fault id → why it could not be injected
         self.sampler = Sampler(self.scenario.probes, self.run_dir / "telemetry" / "probes.jsonl")
         self.hypothesis_checked = False  # the steady state, just before the first fault
+        self.tracker = Tracker(self.scenario.duration, 0)  # planned faults: set by run()
+        self.shape = [step.model_dump() for step in self.scenario.load.shape]
 
     def preflight(self) -> list[PlannedFault]:
         staging = self.scenario.target.staging
@@ -117,6 +109,7 @@ class Conductor:
 
     def run(self) -> RunOutcome:
         planned = self.preflight()
+        self.tracker = Tracker(self.scenario.duration, len(planned))
         self.run_dir.mkdir(parents=True, exist_ok=True)
         processes = ProcessGroup(self.run_dir)
         with ExitStack() as cleanup:
@@ -139,8 +132,13 @@ class Conductor:
                 bind=host or "127.0.0.1",
                 port=int(port or 0) or None,
                 remote=self.options.remote_workers,
+                web=self.options.web,
             )
             load.start()
+            if load.web_url:
+                self.progress(
+                    Tick(0.0, self.scenario.duration, (), f"Locust web UI: {load.web_url}")
+                )
             cleanup.callback(load.stop)
             cleanup.callback(_ignore_signals)  # runs first: a second Ctrl-C can't cut cleanup
             try:
@@ -157,6 +155,7 @@ class Conductor:
                 _ignore_signals()
                 self.outcome.ended = time.time()
                 self._revert_all()
+                self._tick_ended()
                 load.wait_finished(timeout=15 if self.outcome.status == "completed" else 5)
             self._read_probes_after()
             self._collect()
@@ -229,7 +228,7 @@ class Conductor:
             run_dir=str(self.run_dir),
             duration=self.scenario.duration,
             users=load.users.model_dump(),
-            shape=[step.model_dump() for step in load.shape],
+            shape=self.shape,
             spawn_jitter=load.spawn_jitter,
             decode_sample=load.decode_sample,
             master_urls=dict(found.master_playlists),
@@ -301,7 +300,9 @@ class Conductor:
             for fault in due:
                 pending.remove(fault)
                 event = f"inject {fault.fault_id} {fault.fault} on {fault.target}"
-                if self._inject(fault):
+                ok = self._inject(fault)
+                self.tracker.injected(fault, time.time(), ok)
+                if ok:
                     active.append(fault)
                 else:
                     event += f" FAILED: {self.inject_errors[fault.fault_id]}"
@@ -309,6 +310,7 @@ class Conductor:
             for fault in [f for f in active if f.revert_at <= elapsed]:
                 active.remove(fault)
                 self.session.revert(fault.fault_id)
+                self.tracker.reverted(fault.fault_id, time.time())
                 self._tick(
                     elapsed, active, f"revert {fault.fault_id} {fault.fault} on {fault.target}"
                 )
@@ -328,18 +330,15 @@ class Conductor:
         event: str,
         recent: list[Second] | None = None,
     ) -> None:
-        p95 = SLIS.get("stream_latency_p95").measure(recent) if recent else None
-        errors = SLIS.get("viewer_error_rate").measure(recent) if recent else None
-        self.progress(
-            Tick(
-                elapsed,
-                self.scenario.duration,
-                tuple(f.fault_id for f in active),
-                event,
-                p95,
-                errors,
-            )
-        )
+        planned = round(self.scenario.load.users.total * fraction_at(self.shape, elapsed))
+        ids = [f.fault_id for f in active]
+        self.progress(self.tracker.tick(elapsed, ids, event, recent, planned))
+
+    def _tick_ended(self) -> None:
+        """The load is over and every fault reverted (or left to the watchdog): say so."""
+        elapsed = time.time() - self.outcome.started if self.outcome.started else 0.0
+        tick = self.tracker.ended(elapsed, time.time(), self.outcome.revert_failures)
+        self.progress(tick)
 
     def _check_guards(self, live: LiveSeries) -> None:
         samples = self.sampler.samples() if self.scenario.probes else []

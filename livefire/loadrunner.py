@@ -19,9 +19,19 @@ LOCUSTFILE = str(Path(loadgen.__file__).with_name("locustfile.py"))
 
 
 def master_argv(
-    config: LoadConfig, expect_workers: int, bind: str, port: int, classes: list[str]
+    config: LoadConfig,
+    expect_workers: int,
+    bind: str,
+    port: int,
+    classes: list[str],
+    web: tuple[str, int] | None = None,
 ) -> list[str]:
-    """The Locust master for a run: headless, the scenario's shape, CSV stats in the run dir."""
+    """The Locust master for a run: the scenario's shape, CSV stats in the run dir; headless,
+    or with `web` its web UI there (autostarted, quitting when the shape ends, its controls
+    refused by loadgen.webui so the scenario keeps the shape and the stop)."""
+    ui = ["--headless"]
+    if web is not None:
+        ui = ["--autostart", "--autoquit", "0", "--web-host", web[0], "--web-port", str(web[1])]
     return [
         sys.executable,
         "-m",
@@ -29,7 +39,7 @@ def master_argv(
         "-f",
         LOCUSTFILE,
         "--master",
-        "--headless",
+        *ui,
         "--master-bind-host",
         bind,
         "--master-bind-port",
@@ -71,6 +81,7 @@ class LoadRunner:
         bind: str = "127.0.0.1",
         port: int | None = None,
         remote: int = 0,
+        web: str | None = None,
     ) -> None:
         self.remote = remote  # workers that join from elsewhere
         self.processes = processes
@@ -80,6 +91,18 @@ class LoadRunner:
         self.port = port or free_port()
         self.master: Child | None = None
         self.telemetry = Path(config.run_dir) / "telemetry"
+        self.web: tuple[str, int] | None = None  # where Locust's web UI listens, if it does
+        if web is not None:
+            host, _, web_port = web.rpartition(":")
+            self.web = (host, int(web_port) or free_port(host))
+
+    @property
+    def web_url(self) -> str:
+        """Locust's web UI, or "" when headless."""
+        if self.web is None:
+            return ""
+        host = f"[{self.web[0]}]" if ":" in self.web[0] else self.web[0]
+        return f"http://{host}:{self.web[1]}"
 
     def start(self) -> None:
         classes = [
@@ -89,7 +112,9 @@ class LoadRunner:
         ]
         if not classes:
             raise SetupError("the scenario starts no users this load generator knows")
-        argv = master_argv(self.config, self.workers + self.remote, self.bind, self.port, classes)
+        argv = master_argv(
+            self.config, self.workers + self.remote, self.bind, self.port, classes, self.web
+        )
         self.master = self.processes.spawn("locust-master", argv, ready=False)
         for index in range(self.workers):
             self.processes.spawn(

@@ -13,7 +13,7 @@ from locust import LoadTestShape, events
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from loadgen import shipping, user_plugins, users
+from loadgen import shipping, user_plugins, users, webui
 from loadgen.config import LoadConfig
 from loadgen.kinds import USER_KINDS
 from loadgen.shape import fraction_at
@@ -40,7 +40,9 @@ def _options(parser: Any) -> None:
 
 
 @events.init.add_listener
-def _install(environment: Environment, **_: Any) -> None:
+def _install(environment: Environment, web_ui: Any = None, **_: Any) -> None:
+    if web_ui is not None:  # `livefire run --web`: watch, never steer
+        webui.read_only(web_ui)
     options = environment.parsed_options
     text = getattr(options, "livefire_config", "") if options else ""
     if isinstance(environment.runner, WorkerRunner) or not text:

@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk prometheus)
+packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk
+  prometheus chromium)
 # wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs;
-# prometheus: the PromQL probes are tested against a real one (tests start their own)
+# prometheus: the PromQL probes are tested against a real one (tests start their own);
+# chromium: headless screenshots of the live page (tests)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

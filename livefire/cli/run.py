@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from livefire import report as reports
-from livefire.base.errors import SetupError
+from livefire.cli import live
 from livefire.conductor import Conductor, RunOptions, Tick
 from livefire.judge import Judgement, judge, probe_info
-from livefire.livemetrics import LiveMetrics
 from livefire.reports import write_all
 from livefire.scenario import LoadedScenario, load_scenario
 from livefire.scenario.staging_checks import describe_staging
@@ -23,6 +22,8 @@ EXAMPLES = """examples:
   livefire run scenarios/smoke.yaml                 the default game day, embedded platform
   livefire run scenarios/smoke.yaml --dry-run       print the fault timeline, touch nothing
   livefire run game.yaml --run-dir runs/today       keep the report and telemetry there
+  livefire run game.yaml --metrics-address :9464    live metrics for Prometheus, a live page
+  livefire run game.yaml --web                      also Locust's web UI (read-only)
 """
 
 
@@ -51,11 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="validate and print the resolved fault timeline; start nothing",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    parser.add_argument(
-        "--metrics-port",
-        type=int,
-        help="serve live Prometheus metrics of the run on 127.0.0.1:PORT",
-    )
+    live.add_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -77,7 +74,9 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
 
 
 def options(args: argparse.Namespace, run_dir: Path) -> RunOptions:
-    return RunOptions(run_dir.resolve(), args.workers, args.remote_workers, args.master_bind)
+    return RunOptions(
+        run_dir.resolve(), args.workers, args.remote_workers, args.master_bind, live.web_bind(args)
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,19 +95,10 @@ def run(args: argparse.Namespace) -> int:
         for name, info in probe_info(scenario).items():
             print(f"  probe {name}: {info['kind']} every {info['every_s']:g}s: {info['reads']}")
         return 0
-    progress = _printer(args.quiet)
-    if args.metrics_port:
-        live = LiveMetrics(scenario.name)
-        try:
-            live.serve(args.metrics_port)
-        except OSError as exc:
-            raise SetupError(f"--metrics-port {args.metrics_port}: {exc.strerror}") from None
-        printer = progress
-
-        def progress(tick: Tick) -> None:
-            live.update(tick)
-            printer(tick)
-
+    metrics = live.serve(args)
+    if metrics is not None:
+        metrics.begin(scenario.name, promises=live.promises(scenario.slos))
+    progress = live.feeding(metrics, _printer(args.quiet))
     judgement = conduct(loaded, options(args, run_dir), progress)
     for line in reports.summary(judgement.report):
         print(line)
@@ -134,6 +124,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def _printer(quiet: bool) -> Any:
     def show(tick: Tick) -> None:
+        if tick.phase == "ended" and not tick.event:
+            return  # the load is over: the summary follows
         if tick.event:
             print(f"[{tick.elapsed:6.1f}s] {tick.event}", flush=True)
         elif not quiet and int(tick.elapsed) % 10 == 0:

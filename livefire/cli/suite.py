@@ -16,6 +16,7 @@ from pathlib import Path
 
 from livefire import report as reports
 from livefire.base.errors import RunDirError, ScenarioError
+from livefire.cli import live
 from livefire.cli.run import _printer, add_load_options, conduct, options
 from livefire.history import compare_dirs, write
 from livefire.history.runs import report_path
@@ -33,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "naming their promise), 1 if one did not, 4 if none did not but one was "
         "inconclusive (the load generator fell behind or telemetry has gaps), 3 if one was "
         "aborted.",
-        epilog="example: livefire suite scenarios/ --junit runs/nightly.xml",
+        epilog="example: livefire suite scenarios/ --junit runs/nightly.xml "
+        "--metrics-address 0.0.0.0:9464",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="scenario files or directories")
     parser.add_argument("--junit", type=Path, help="write one JUnit testcase per scenario here")
@@ -48,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_load_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    live.add_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -69,10 +72,15 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError(problems)
     parent = args.run_dir or Path("runs") / f"suite-{time.strftime('%Y%m%d-%H%M%S')}"
     outcomes: list[tuple[LoadedScenario, dict, bool, str]] = []  # type: ignore[type-arg]
-    for item in loaded:
+    metrics = live.serve(args)
+    progress = live.feeding(metrics, _printer(args.quiet))
+    for number, item in enumerate(loaded, 1):
         print(f"== {item.scenario.name} ({item.source.file})", flush=True)
+        if metrics is not None:  # the scenario in play, and only it
+            promises = live.promises(item.scenario.slos)
+            metrics.begin(item.scenario.name, number, len(loaded), promises)
         run_dir = parent / item.scenario.name
-        judgement = conduct(item, options(args, run_dir), _printer(args.quiet))
+        judgement = conduct(item, options(args, run_dir), progress)
         write_all(judgement.report, run_dir)
         for line in reports.summary(judgement.report):
             print(line)
