@@ -48,18 +48,23 @@ def not_a_class() -> None:
 '''
 
 
-def install(directory: Path, entries: dict[str, str], source: str = NCHAN_CHAT) -> Path:
-    """Write module `acme_chat_<n>` and a dist-info naming `entries` (entry name → attribute
-    of that module) into `directory`; returns `directory`, to put on the path."""
+def install(
+    directory: Path,
+    entries: dict[str, str],
+    source: str = NCHAN_CHAT,
+    group: str = "livefire.protocols",
+) -> Path:
+    """Write a module of `source` and a dist-info naming `entries` (entry name → attribute of
+    that module) in `group` into `directory`; returns `directory`, to put on the path."""
     n = f"{next(_ids)}_{time.time_ns()}"
-    module = f"acme_chat_{n}"
+    module = f"acme_plugin_{n}"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{module}.py").write_text(textwrap.dedent(source))
-    info = directory / f"acme_chat_{n}-1.0.dist-info"
+    info = directory / f"acme_plugin_{n}-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-chat-{n}\nVersion: 1.0\n")
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-plugin-{n}\nVersion: 1.0\n")
     lines = [f"{name} = {module}:{attr}" for name, attr in entries.items()]
-    (info / "entry_points.txt").write_text("[livefire.protocols]\n" + "\n".join(lines) + "\n")
+    (info / "entry_points.txt").write_text(f"[{group}]\n" + "\n".join(lines) + "\n")
     return directory
 
 
@@ -104,16 +109,7 @@ class NotAUser:
 
 def install_users(directory: Path, entries: dict[str, str]) -> Path:
     """As `install`, for user kinds: entry-point group `livefire.users`."""
-    n = f"{next(_ids)}_{time.time_ns()}"
-    module = f"acme_users_{n}"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{module}.py").write_text(textwrap.dedent(POLLER))
-    info = directory / f"acme_users_{n}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-users-{n}\nVersion: 1.0\n")
-    lines = [f"{name} = {module}:{attr}" for name, attr in entries.items()]
-    (info / "entry_points.txt").write_text("[livefire.users]\n" + "\n".join(lines) + "\n")
-    return directory
+    return install(directory, entries, POLLER, "livefire.users")
 
 
 TIPS = '''

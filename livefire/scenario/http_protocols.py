@@ -108,9 +108,9 @@ def _absolute(headers: Mapping[str, str], absolute: Absolute) -> dict[str, str]:
 
 def _gifts(gifts: GiftTemplate, names: set[str], absolute: Absolute) -> Iterator[Found]:
     at: Path = ("gifts",)
-    yield from _template(gifts.url, (*at, "url"), names)
+    yield from template_problems(gifts.url, (*at, "url"), names)
     if gifts.body is not None:
-        yield from _template(gifts.body, (*at, "body"), names)
+        yield from template_problems(gifts.body, (*at, "body"), names)
         if gifts.content_type == "json":
             yield from _json_body(gifts.body, (*at, "body"), names)
     yield from _headers(gifts.headers, (*at, "headers"), names, absolute)
@@ -122,9 +122,9 @@ def _gifts(gifts: GiftTemplate, names: set[str], absolute: Absolute) -> Iterator
 
 def _ledger(ledger: LedgerTemplate, at: Path, absolute: Absolute) -> Iterator[Found]:
     cursor = set(LEDGER_NAMES)
-    yield from _template(ledger.url, (*at, "url"), cursor, reader="the ledger URL")
+    yield from template_problems(ledger.url, (*at, "url"), cursor, reader="the ledger URL")
     if ledger.first_url is not None:
-        yield from _template(ledger.first_url, (*at, "first_url"), cursor, "the ledger URL")
+        yield from template_problems(ledger.first_url, (*at, "first_url"), cursor, "the ledger URL")
     if ledger.next is not None and "cursor" not in _names(ledger.url):
         yield (*at, "url"), "pages on by ${cursor}, but the URL has no ${cursor}"
     fields = {"items": ledger.items, "next": ledger.next}
@@ -142,7 +142,7 @@ def _ledger(ledger: LedgerTemplate, at: Path, absolute: Absolute) -> Iterator[Fo
 
 def _search(search: SearchTemplate, names: set[str], absolute: Absolute) -> Iterator[Found]:
     at: Path = ("search",)
-    yield from _template(search.url, (*at, "url"), names)
+    yield from template_problems(search.url, (*at, "url"), names)
     yield from _headers(search.headers, (*at, "headers"), names, absolute)
     if search.success is not None:
         yield from _success(search.success, (*at, "success"))
@@ -156,7 +156,11 @@ def _names(template: str) -> list[str]:
         return []
 
 
-def _template(template: str, at: Path, names: set[str], reader: str = "") -> Iterator[Found]:
+def template_problems(
+    template: str, at: Path, names: set[str], reader: str = ""
+) -> Iterator[Found]:
+    """A template's problems: malformed, or naming what `names` lacks (`reader`: what the
+    conductor reads it for, when no simulated user fills it)."""
     try:
         used = identifiers(template)
     except TemplateError as exc:
@@ -183,7 +187,7 @@ def _headers(
             if why:
                 yield (*at, header), why
         else:
-            yield from _template(value, (*at, header), names, reader)
+            yield from template_problems(value, (*at, header), names, reader)
 
 
 def _json_body(body: str, at: Path, names: set[str]) -> Iterator[Found]:

@@ -15,12 +15,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from livefire.base import secrets
-from livefire.base.connect import IDENTITY_NAMES, TemplateError, identifiers
+from livefire.base.connect import IDENTITY_NAMES
 from livefire.base.jsonpaths import JsonPathError, compiled
 from livefire.scenario.connect import EndpointSpec, IdentitiesSpec, TlsSpec
 from livefire.scenario.http_protocols import (
     describe_protocols,
     protocol_problems,
+    template_problems,
     with_absolute_headers,
 )
 from livefire.scenario.protocols import Protocols
@@ -52,9 +53,9 @@ def staging_problems(staging: StagingTarget, base: Path) -> list[Found]:
         login = staging.identities.login
         at = ("identities", "login")
         before_login = names - {"token"}
-        found.extend(_template(login.url, (*at, "url"), before_login))
+        found.extend(template_problems(login.url, (*at, "url"), before_login))
         if login.body is not None:
-            found.extend(_template(login.body, (*at, "body"), before_login))
+            found.extend(template_problems(login.body, (*at, "body"), before_login))
         for header, value in login.headers.items():
             found.extend(_value(value, (*at, "headers", header), before_login, base))
         try:
@@ -136,7 +137,7 @@ def _chat_protocol(protocols: Protocols, names: set[str]) -> Iterator[Found]:
     chat = protocols.chat
     if chat is not None and chat.plugin is None:
         for at, template, extra in chat.templates():
-            yield from _template(template, ("protocols", "chat", *at), names | extra)
+            yield from template_problems(template, ("protocols", "chat", *at), names | extra)
     for role in ("chat", "gifts", "search"):
         plugin = getattr(getattr(protocols, role), "plugin", None)
         if plugin is not None:
@@ -202,20 +203,7 @@ def _value(value: str, at: tuple[str | int, ...], names: set[str], base: Path) -
         if why:
             yield at, why
         return
-    yield from _template(value, at, names)
-
-
-def _template(template: str, at: tuple[str | int, ...], names: set[str]) -> Iterator[Found]:
-    try:
-        used = identifiers(template)
-    except TemplateError as exc:
-        yield at, str(exc)
-        return
-    for name in used:
-        if name not in names:
-            known = ", ".join(sorted(names)) or "none"
-            hint = " (a token needs identities.login)" if name == "token" else ""
-            yield at, f"${{{name}}} is not known{hint}; known names: {known}"
+    yield from template_problems(value, at, names)
 
 
 def _absolute(path: str | None, base: Path) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from livefire_stubs.certs import Certs
 
 from livefire.base.processes import free_port
+from tests.stopping import stop
 
 MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so"
 CONF = """load_module {module};
@@ -74,10 +75,4 @@ def nchan_chat(directory: Path, certs: Certs | None = None) -> Iterator[str]:
                 time.sleep(0.05)
         yield f"{'wss' if certs is not None else 'ws'}://127.0.0.1:{port}"
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        stop(proc)

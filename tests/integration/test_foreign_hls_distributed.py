@@ -20,6 +20,7 @@ from livefire.loadrunner import master_argv, worker_argv
 from livefire.verdict.doubts import gaps
 from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
+from tests.stopping import stop
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,16 +32,6 @@ http {{ access_log off; types {{ application/vnd.apple.mpegurl m3u8; video/mp2t 
   server {{ listen 127.0.0.1:{port}; root {d}/hls;
             location / {{ add_header Cache-Control no-cache; }} }} }}
 """
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 @pytest.fixture
@@ -98,8 +89,8 @@ def live_hls(tmp_path: Path) -> Iterator[str]:
             pytest.fail("ffmpeg produced no live playlist")
         yield f"http://127.0.0.1:{port}/live.m3u8"
     finally:
-        _stop(ffmpeg)
-        _stop(nginx)
+        stop(ffmpeg)
+        stop(nginx)
 
 
 def test_two_workers_merge_to_the_sum_and_a_killed_worker_is_a_gap(
@@ -145,7 +136,7 @@ def test_two_workers_merge_to_the_sum_and_a_killed_worker_is_a_gap(
         master.wait(60)
     finally:
         for proc in (*workers, master):
-            _stop(proc)
+            stop(proc)
     batches = list(tm.read_batches(run_dir / "telemetry" / "batches.jsonl"))
     end = t0 + config.duration - 1  # the judged run: the master's series covers it whole
     series = [s for s in tm.read_series(run_dir / "telemetry" / "series.jsonl") if s.t < end]

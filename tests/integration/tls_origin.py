@@ -14,6 +14,7 @@ from pathlib import Path
 from livefire_stubs.certs import Certs, make_certs
 
 from livefire.base.processes import free_port
+from tests.stopping import stop
 
 NGINX_CONF = """daemon off; user root; pid {d}/nginx.pid; error_log {d}/nginx-error.log;
 worker_processes 1;
@@ -73,17 +74,7 @@ def tls_hls_origin(directory: Path) -> Iterator[TlsStream]:
             time.sleep(0.2)
         yield TlsStream(f"https://127.0.0.1:{port}/live.m3u8", certs, other)
     finally:
-        _stop(ffmpeg)
-        _stop(nginx)
+        stop(ffmpeg)
+        stop(nginx)
     assert ffmpeg.poll() is not None and nginx.poll() is not None
     assert not (directory / "nginx.pid").exists()  # removed once nginx's workers are gone
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
