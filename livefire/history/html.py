@@ -13,7 +13,7 @@ from typing import Any
 from livefire.history.compare import REGRESSED, VOID, Comparison, Row
 from livefire.history.render import MARKS, RESULTS, delta, figure, magnitude
 from livefire.reports.html import STYLE, esc
-from livefire.reports.plots import FAULT_COLOURS, PLOTS, Plot
+from livefire.reports.plots import FAULT_COLOURS, PLOTS, Plot, finished_html
 
 Report = dict[str, Any]
 LINE_COLOURS = ("#1f77b4", "#d62728", "#9467bd")
@@ -135,22 +135,4 @@ def _figure(baseline: Report, run: Report, plot: Plot, include_plotlyjs: bool) -
                 annotation_text=f"{fault.get('fault_id', '')} {fault.get('fault', '?')}",
                 annotation_position="top left",
             )
-    fig.update_layout(
-        title=f"{plot.title}: baseline and run",
-        height=330,
-        margin={"l": 60, "r": 20, "t": 60, "b": 40},
-        xaxis_title="seconds since start",
-        yaxis_title=plot.y_title,
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.2},
-    )
-    fig.update_xaxes(rangemode="tozero")
-    fig.update_yaxes(rangemode="tozero")
-    return str(
-        fig.to_html(
-            full_html=False,
-            include_plotlyjs=include_plotlyjs,
-            div_id=f"plot-{plot.id}",
-            config={"displaylogo": False, "responsive": True},
-        )
-    )
+    return finished_html(fig, plot, f"{plot.title}: baseline and run", include_plotlyjs)

@@ -144,8 +144,14 @@ def figure_html(report: Report, plot: Plot, include_plotlyjs: bool) -> str:
     _promise_lines(fig, report, plot)
     _fault_windows(fig, report, xs)
     _recovery_marks(fig, report, plot)
+    return finished_html(fig, plot, plot.title, include_plotlyjs)
+
+
+def finished_html(fig: Any, plot: Plot, title: str, include_plotlyjs: bool) -> str:
+    """`fig` laid out as every livefire plot is (size, axes from zero, legend below) and
+    rendered as a `<div>` (plotly.js inlined into the first plot of a page only)."""
     fig.update_layout(
-        title=plot.title,
+        title=title,
         height=330,
         margin={"l": 60, "r": 20, "t": 60, "b": 40},
         xaxis_title="seconds since start",

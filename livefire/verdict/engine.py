@@ -47,6 +47,16 @@ class FaultWindow:
         but its effect is not: it is judged as in effect until its recovery budget has passed."""
         return self.end if self.effect_end is None else max(self.end, self.effect_end)
 
+    @property
+    def recovery_from(self) -> float:
+        """Where recovery is timed from: the injection of a self-healing fault, else the revert."""
+        return self.start if self.self_healing else self.end
+
+    def recovery_horizon(self, budget: float, stable_for: float) -> float:
+        """How far to look for the recovery: the budget (at least `stable_for`) and then
+        `stable_for` more, so a recovery at the very edge can still show it held."""
+        return self.recovery_from + max(budget, stable_for) + stable_for
+
 
 @dataclass(frozen=True)
 class Check:
@@ -245,8 +255,8 @@ def recoveries(
         budget = slos.recovery.get(window.fault)
         if budget is None:
             continue
-        since = window.start if window.self_healing else window.end
-        horizon = since + max(budget, slos.stable_for) + slos.stable_for
+        since = window.recovery_from
+        horizon = window.recovery_horizon(budget, slos.stable_for)
         for sli in slis:
             width, series = values[sli.name]
             threshold = getattr(slos, sli.name)

@@ -143,8 +143,8 @@ def _recoveries(
         budget = slos.recovery.get(window.fault)
         if budget is None:
             continue
-        since = window.start if window.self_healing else window.end
-        horizon = since + max(budget, slos.stable_for) + slos.stable_for
+        since = window.recovery_from
+        horizon = window.recovery_horizon(budget, slos.stable_for)
         for condition in slos.probes:
             seconds, start, end, visible = time_recovery(
                 readings,
