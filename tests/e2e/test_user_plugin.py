@@ -4,9 +4,8 @@ healthy endpoint and breaks, named, against one that fails."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import livefire, report_of
+from tests.http_serving import serving
 from tests.protocol_plugin import install_users
 
 pytestmark = pytest.mark.e2e
@@ -35,14 +35,8 @@ class Health(BaseHTTPRequestHandler):
 @pytest.fixture
 def health() -> Iterator[tuple[str, type[Health]]]:
     handler = type("H", (Health,), {"status": 200})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url, handler
 
 
 def scenario(path: Path, url: str, kind: str) -> Path:

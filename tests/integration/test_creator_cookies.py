@@ -4,9 +4,8 @@ request, and `cookies: false` keeps none (the requests session's own jar keeps n
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,6 +16,7 @@ from loadgen.config import LoadConfig
 from loadgen.creator import CreatorSession
 from loadgen.recorder import Recorder
 from loadgen.user_http import UserHttp
+from tests.http_serving import serving
 
 pytestmark = pytest.mark.integration
 
@@ -40,14 +40,8 @@ class Origin(BaseHTTPRequestHandler):
 @pytest.fixture
 def origin() -> Iterator[tuple[str, type[Origin]]]:
     handler = type("O", (Origin,), {"cookies": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url, handler
 
 
 @pytest.mark.parametrize(("keep", "second"), [(True, "sess=abc"), (False, None)])

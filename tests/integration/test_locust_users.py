@@ -7,11 +7,10 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from livefire.ledger import settled_ledger
 from livefire.verdict.reconcile import reconcile
 from livefire.verdict.slis import SLIS
 from loadgen.config import LoadConfig
+from tests.http_serving import serving
 from tests.integration.conftest import Components
 from tests.integration.gifts_platform import GiftsPlatform
 
@@ -173,14 +173,8 @@ def slow_gift_api() -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def test_acks_of_judged_gifts_arriving_after_the_run_ends_are_collected(
