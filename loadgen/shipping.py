@@ -13,7 +13,7 @@ then ships its final batch. What still arrives later goes in the stop drain's ba
 While it ships, a worker also watches its own health: a greenlet sleeps `STALL_PROBE_S` at a
 time and records how late it woke as `event_loop_stall` (a busy or starved gevent hub delays
 every timer and every receipt timestamp alike), and sets the `users` gauge to the runner's
-user count.
+user count; and the clock probe (`loadgen.clock_probe`) narrows the worker's clock bound.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from locust.runners import STATE_MISSING, LocalRunner, MasterRunner, WorkerRunne
 
 from livefire.base import telemetry as tm
 from livefire.base.telemetry import Batch, merge_batches, read_batches, write_series
+from loadgen.clock_probe import ClockProbe
 from loadgen.config import LoadConfig
 from loadgen.recorder import Recorder
 
@@ -51,11 +52,13 @@ class Shipper:
         runner = environment.runner
         worker = getattr(runner, "client_id", None) or "local"
         self.recorder = Recorder(str(worker))
+        self.clock_probe = ClockProbe(self.recorder.clock, environment.events.request)
         self.dir = run_dir / "telemetry" if run_dir else None
         self.finals: set[str] = set()
         self.workers: set[str] = set()
         self._loop: gevent.Greenlet | None = None
         self._probe: gevent.Greenlet | None = None
+        self._clock: gevent.Greenlet | None = None
         events = environment.events
         if isinstance(runner, MasterRunner):
             runner.register_message(MESSAGE, self._received)
@@ -76,6 +79,8 @@ class Shipper:
             self._loop = gevent.spawn(self._ship_every_second)
         if self._probe is None:
             self._probe = gevent.spawn(self._watch_the_loop)
+        if self._clock is None:
+            self._clock = gevent.spawn(self.clock_probe.run)
 
     def _limits(self) -> None:
         """The run's generator-health limits (the master forwards the options at start)."""
@@ -121,10 +126,10 @@ class Shipper:
             gevent.sleep(0.05)
 
     def _stop_shipping(self, **_: Any) -> None:
-        for greenlet in (self._loop, self._probe):
+        for greenlet in (self._loop, self._probe, self._clock):
             if greenlet is not None:
                 greenlet.kill(block=False)
-        self._loop = self._probe = None
+        self._loop = self._probe = self._clock = None
         self._send(self.recorder.drain(final=True))
         if isinstance(self.environment.runner, LocalRunner):
             self._write_series()

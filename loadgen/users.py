@@ -132,6 +132,8 @@ class Viewer(LivefireUser):
                 self.recorder.count(tm.REQUEST_ERRORS, at=asked)
                 gevent.sleep(1.0)
                 continue
+            if shipping.SHIPPER is not None:  # its Date pins the clock when polls cannot
+                shipping.SHIPPER.clock_probe.offer(self.http, master)
             self.session = session = ViewerSession(
                 self.hls,
                 self.recorder,

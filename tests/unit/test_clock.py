@@ -1,5 +1,6 @@
 """Clock offset from Date headers: interval intersection, against a simulated server clock."""
 
+import itertools
 import random
 from email.utils import formatdate
 
@@ -162,3 +163,27 @@ def test_a_latency_recovery_the_clock_bound_could_turn_around_is_void() -> None:
     narrow = {"w1": ClockBounds(-0.01, 0.01, 300)}
     verdict = evaluate(run, slos, 1000, 1060, [kill], None, narrow)
     assert verdict.result == "pass" and verdict.inconclusive == ()
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.37, -0.81])
+def test_bisecting_sends_halve_the_bound_to_about_a_round_trip(offset: float) -> None:
+    """Each request sent when `bisecting_send` says, to a server whose clock is ours + offset
+    and which stamps its Date halfway through the exchange, halves the bound."""
+    rtt, clock, now = 0.002, ClockEstimator(), 1_700_000_000.3
+    clock.observe({"date": formatdate(now + rtt / 2 + offset, usegmt=True)}, now, now + rtt)
+    widths = []
+    for _ in range(12):
+        sent = clock.bisecting_send(now)
+        assert sent is not None and sent >= now + 0.05
+        date = formatdate(sent + rtt / 2 + offset, usegmt=True)
+        clock.observe({"date": date}, sent, sent + rtt)
+        now = sent + rtt
+        widths.append(clock.hi - clock.lo)
+    assert clock.lo <= offset <= clock.hi
+    assert widths[4] < 0.1 and clock.settled()
+    assert all(b <= a for a, b in itertools.pairwise(widths))
+
+
+def test_no_bound_no_bisecting_send() -> None:
+    assert ClockEstimator().bisecting_send(10.0) is None
+    assert not ClockEstimator().settled()
