@@ -19,7 +19,7 @@ from livefire.reports.base import Report, ReportFormat, checks, duration_s, regi
 
 CHECK_LABELS = ["scenario", "promise", "phase"]
 RECOVERY_LABELS = ["scenario", "fault_id", "sli"]
-UNITS = {"s": "seconds", "ratio": "ratio"}
+UNITS = {"s": "seconds", "ratio": "ratio", "count": "count"}
 
 
 class _ReportCollector:
@@ -82,12 +82,12 @@ def _check_metrics(report: Report) -> Iterator[Metric]:
     )
     measured = GaugeMetricFamily(
         "livefire_check_measured",
-        "What was measured, in base units (seconds or ratio)",
+        "What was measured, in base units (seconds, ratio or count)",
         labels=[*CHECK_LABELS, "unit"],
     )
     threshold = GaugeMetricFamily(
         "livefire_check_threshold",
-        "The promise, in base units (seconds or ratio)",
+        "The promise, in base units (seconds, ratio or count)",
         labels=[*CHECK_LABELS, "unit"],
     )
     for check in checks(report):

@@ -70,7 +70,7 @@ class Check:
     documented: str = ""
     sli: str = ""  # the SLI it was read from ("" for the ledger's checks)
     void: str = ""  # why it cannot be trusted either way, if a doubt applies to it
-    unit: str = ""  # a probe's display unit (number, s, ratio); "" for the users' SLIs
+    unit: str = ""  # s, ratio, count (the ledger's) or number (a probe's); "" for the SLIs
 
     def judged(self) -> Judged:
         recovery = self.promise.startswith("recovery:")
@@ -374,7 +374,16 @@ def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
         return []
     if found is None:
         return [
-            Check("gifts_reconciled", "after_run", 1.0, None, False, "a ledger to check", "no data")
+            Check(
+                "gifts_reconciled",
+                "after_run",
+                1.0,
+                None,
+                False,
+                "a ledger to check",
+                "no data",
+                unit="ratio",
+            )
         ]
     promise, ratio = slos.gifts, found.consistent_ratio
     return [
@@ -386,6 +395,7 @@ def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
             len(found.lost) <= promise.max_lost,
             f"<= {promise.max_lost}",
             _named(found.lost),
+            unit="count",
         ),
         Check(
             "gifts_doubled",
@@ -395,6 +405,7 @@ def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
             len(found.doubled) <= promise.max_doubled,
             f"<= {promise.max_doubled}",
             _named(found.doubled),
+            unit="count",
         ),
         Check(
             "gift_eventual_consistency",
@@ -405,6 +416,7 @@ def gift_checks(slos: Slos, found: Reconciliation | None) -> list[Check]:
             f">= {promise.eventual_consistency * 100:g}% within {promise.deadline:g} s",
             "no data" if ratio is None else f"{ratio * 100:.3f}% of {found.acked}",
             "99.98% eventual consistency",
+            unit="ratio",
         ),
     ]
 

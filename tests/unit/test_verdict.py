@@ -59,6 +59,10 @@ def test_gift_reconciliation_checks_name_lost_and_doubled_gifts() -> None:
     assert not by["gifts_doubled"].passed and "k1" in by["gifts_doubled"].found
     assert not by["gift_eventual_consistency"].passed
     assert by["gift_eventual_consistency"].measured == 0.5
+    units = {name: check.unit for name, check in by.items()}  # counts of gifts, not seconds
+    assert units == {"gifts_lost": "count", "gifts_doubled": "count"} | {
+        "gift_eventual_consistency": "ratio"
+    }
 
 
 def test_gift_promise_without_a_ledger_is_no_data() -> None:

@@ -61,3 +61,20 @@ def test_recovery_figures(full: Report) -> None:
 def test_no_timestamps_for_textfile_collector_and_pushgateway(full: Report) -> None:
     for family in text_string_to_metric_families(render(full, "prometheus")):
         assert all(s.timestamp is None for s in family.samples)
+
+
+def test_lost_gifts_are_a_count_not_seconds(sample: Report) -> None:
+    sample["checks"].append(
+        {
+            "promise": "gifts_lost",
+            "phase": "after_run",
+            "threshold": 0,
+            "measured": 2,
+            "passed": False,
+            "expected": "<= 0",
+            "found": "2 (k1, k2)",
+            "unit": "count",
+        }
+    )
+    got = samples(sample)
+    assert got[("livefire_check_measured", labels("gifts_lost", "after_run", unit="count"))] == 2
