@@ -39,6 +39,7 @@ FAULT_SEVERITIES: dict[str, str] = {
 }
 UNLISTED_SEVERITY = "P2"  # process, proxy, command, webhook and plugin faults: by target
 P0_TARGETS = ("discovery", "search", "recommend")  # recommendations and discovery
+P1_TARGETS = ("transcod", "origin")  # video processing, for a fault of an unlisted kind
 
 
 class CostSpec(Model):
@@ -69,7 +70,8 @@ def severity_of(
     fault: str, target: str, override: str | None, kinds: Mapping[str, str]
 ) -> tuple[str, str]:
     """(severity, basis): set on the fault, else `cost.faults` (`kinds`), else the default —
-    P0 for a fault on discovery or recommendations, else the fault kind's."""
+    P0 for a fault on discovery or recommendations, else the fault kind's, else P1 on a
+    transcoder or the origin, else P2."""
     if override is not None:
         return override, "set on the fault"
     if fault in kinds:
@@ -78,4 +80,6 @@ def severity_of(
         return "P0", f"default for a fault on {target}"
     if fault in FAULT_SEVERITIES:
         return FAULT_SEVERITIES[fault], f"default for {fault}"
+    if any(word in target.lower() for word in P1_TARGETS):
+        return "P1", f"default for a fault on {target}"
     return UNLISTED_SEVERITY, f"default for an unlisted fault ({fault})"

@@ -74,7 +74,11 @@ def test_each_fault_kind_has_a_default_severity() -> None:
         "P0",
         "default for a fault on discovery",
     )
-    assert spec.severity_of("my-plugin-fault", "x", None)[0] == "P2"
+    assert spec.severity_of("process-kill", "transcoder-1", None)[0] == "P1"
+    assert spec.severity_of("my-plugin-fault", "x", None) == (
+        "P2",
+        "default for an unlisted fault (my-plugin-fault)",
+    )
 
 
 def test_no_faults_price_nothing_and_print_nothing() -> None:
