@@ -116,6 +116,8 @@ def cost_lines(cost: dict[str, Any] | None) -> list[str]:
     for f in cost["faults"]:
         if f["recovered"] is None:
             recovered = "recovery not timed"
+        elif f["recovered"] and f["recovery_s"] is None:
+            recovered = "no visible effect"
         else:
             recovered = (
                 f"recovered in {f['recovery_s']:.0f} s" if f["recovered"] else "never recovered"

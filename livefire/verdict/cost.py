@@ -45,7 +45,7 @@ class FaultCost:
     hourly: float  # $ per hour of a platform-wide incident at that severity
     breach_s: int  # seconds outside a promise, from the fault's first excursion to recovery
     share: float  # mean share of users affected over those seconds (0 when none)
-    recovery_s: float | None  # the slowest timed recovery; None: never, or not timed
+    recovery_s: float | None  # the slowest timed recovery; None: never, not timed, or no effect
     recovered: bool | None  # None: no recovery budget, so not timed
     cost: float  # $: hourly × breach_s / 3600 × share
 
@@ -165,7 +165,7 @@ def _recovery(fault_id: str, found: Sequence[Recovery]) -> tuple[float | None, b
         return None, None
     if any(r.seconds is None for r in rows):
         return None, False
-    return max((r.seconds for r in rows if r.seconds is not None), default=0.0), True
+    return max((r.seconds for r in rows if r.seconds is not None), default=None), True
 
 
 def _holds(sli: Sli, threshold: float, value: float) -> bool:

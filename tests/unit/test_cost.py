@@ -100,6 +100,22 @@ def test_a_fault_without_impact_costs_nothing() -> None:
     assert total.startswith("  cost   total $0: per-hour figures are platform-wide")
 
 
+def test_a_fault_with_no_visible_effect_is_not_a_0_s_recovery() -> None:
+    series = run(stalled=0)
+    found = evaluate(
+        series,
+        Slos(viewers_playing=0.99, recovery={"cdn-region-blackhole": 45}),
+        T0,
+        T0 + 60,
+        [BLACKHOLE],
+    ).recoveries
+    cost = price(series, SLOS, [BLACKHOLE], found, CostSpec(), {}, T0 + 60)
+    [fault] = cost.faults
+    assert (fault.recovery_s, fault.recovered, fault.cost) == (None, True, 0)
+    [line, _] = reports.cost_lines(reports.cost_json(cost))
+    assert "(no visible effect;" in line
+
+
 def test_a_broken_ratio_promise_counts_its_failed_share() -> None:
     """Chat messages late are users affected too, not only stalled viewers."""
     series = run(stalled=0)
