@@ -10,7 +10,9 @@ from livefire import report as reports
 from livefire.journal_windows import fault_windows
 from livefire.outcome import RunOutcome
 from livefire.scenario.schema import Scenario
-from livefire.verdict.engine import Verdict, evaluate, with_effects
+from livefire.timeline import plan
+from livefire.verdict.cost import price
+from livefire.verdict.engine import Verdict, evaluate, seconds_between, with_effects
 from livefire.verdict.probe_checks import with_probes
 from livefire.verdict.probes import ProbeReadings
 from livefire.verdict.reconcile import reconcile
@@ -53,8 +55,20 @@ def judge(scenario: Scenario, source: str, outcome: RunOutcome) -> Judgement:
         verdict = with_probes(
             verdict, scenario.slos, windows, outcome.started, judged_until, readings
         )
+    overrides = {p.fault_id: scenario.faults[p.index].severity for p in plan(scenario)}
+    run = seconds_between(outcome.series, outcome.started, judged_until)
+    cost = price(
+        run, scenario.slos, windows, verdict.recoveries, scenario.cost, overrides, judged_until
+    )
     report = reports.build(
-        scenario.name, source, outcome, verdict, windows, reconciliation, probe_info(scenario)
+        scenario.name,
+        source,
+        outcome,
+        verdict,
+        windows,
+        reconciliation,
+        probe_info(scenario),
+        cost,
     )
     report["compare"] = scenario.compare.to_json()  # what `livefire compare` judges it by
     return Judgement(verdict, report)

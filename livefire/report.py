@@ -13,6 +13,8 @@ from typing import Any
 
 from livefire.base import telemetry as tm
 from livefire.outcome import RunOutcome
+from livefire.reports.base import usd
+from livefire.verdict.cost import Cost
 from livefire.verdict.engine import Check, FaultWindow, Verdict
 from livefire.verdict.reconcile import Reconciliation
 from livefire.verdict.slis import SLIS, total
@@ -28,6 +30,7 @@ def build(
     windows: list[FaultWindow],
     reconciliation: Reconciliation | None = None,
     probes: dict[str, dict[str, Any]] | None = None,
+    cost: Cost | None = None,
 ) -> dict[str, Any]:
     result = verdict.result if outcome.status == "completed" else "aborted"
     return {
@@ -47,6 +50,7 @@ def build(
             asdict(w) | {"start_s": w.start - outcome.started, "end_s": w.end - outcome.started}
             for w in windows
         ],
+        "cost": None if cost is None else cost_json(cost),  # information, never a promise
         "revert_failures": outcome.revert_failures,
         "telemetry_warnings": outcome.telemetry_warnings,
         "setup_warnings": outcome.setup_warnings,
@@ -73,6 +77,59 @@ def build(
             "deadline_s": reconciliation.deadline_s,
         },
     }
+
+
+def cost_json(cost: Cost) -> dict[str, Any]:
+    """Each fault's impact priced, the table and the audience it was priced with."""
+    return {
+        "audience": cost.audience,
+        "run_viewers": cost.run_viewers,
+        "severities": dict(cost.severities),
+        "assumption": cost.assumption,
+        "total_usd": round(cost.total, 2),
+        "faults": [
+            {
+                "fault_id": f.fault_id,
+                "fault": f.fault,
+                "target": f.target,
+                "severity": f.severity,
+                "basis": f.basis,
+                "hourly_usd": f.hourly,
+                "breach_s": f.breach_s,
+                "share": round(f.share, 6),
+                "affected_viewers": f.affected(cost.audience),
+                "recovery_s": f.recovery_s,
+                "recovered": f.recovered,
+                "cost_usd": round(f.cost, 2),
+            }
+            for f in cost.faults
+        ],
+    }
+
+
+def cost_lines(cost: dict[str, Any] | None) -> list[str]:
+    """One line per priced fault and the total, with the assumption it rests on."""
+    if not cost or not cost.get("faults"):
+        return []
+    audience = cost["audience"]
+    lines = []
+    for f in cost["faults"]:
+        if f["recovered"] is None:
+            recovered = "recovery not timed"
+        elif f["recovered"] and f["recovery_s"] is None:
+            recovered = "no visible effect"
+        else:
+            recovered = (
+                f"recovered in {f['recovery_s']:.0f} s" if f["recovered"] else "never recovered"
+            )
+        lines.append(
+            f"  cost   {f['fault_id']} {f['fault']} on {f['target']}: {f['severity']} "
+            f"{usd(f['hourly_usd'])}/h × {f['breach_s']} s in breach × {f['share'] * 100:.1f}% "
+            f"of users (≈{f['affected_viewers']:,} of {audience:,} viewers) = "
+            f"{usd(f['cost_usd'])} ({recovered}; {f['basis']})"
+        )
+    lines.append(f"  cost   total {usd(cost['total_usd'])}: {cost['assumption']}; not a promise")
+    return lines
 
 
 def _check(check: Check) -> dict[str, Any]:
@@ -151,6 +208,7 @@ def summary(report: dict[str, Any]) -> list[str]:
                 f"  effect {row['fault_id']} on {row['sli']}: outside its SLO from "
                 f"t={row['effect_from_s']:.0f}s to " + ("the end" if to is None else f"t={to:.0f}s")
             )
+    lines += cost_lines(report.get("cost"))
     for worker, clock in report.get("clocks", {}).items():
         lines.append(
             f"  clock  {worker}: platform − generator {clock['offset_ms']:+.1f} ± "

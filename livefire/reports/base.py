@@ -53,3 +53,14 @@ def duration_s(report: Report) -> float | None:
 def broken(report: Report) -> list[dict[str, Any]]:
     """Promises broken regardless of any doubt (a void check is neither held nor broken)."""
     return [c for c in checks(report) if not c.get("passed") and not c.get("void")]
+
+
+def usd(amount: float) -> str:
+    """$875, $1,050,000; cents only below $100."""
+    return f"${amount:,.2f}" if 0 < amount < 100 else f"${amount:,.0f}"
+
+
+def priced(report: Report) -> list[dict[str, Any]]:
+    """The priced faults of the report's `cost` (none in reports written before it)."""
+    cost = report.get("cost")
+    return list(cost.get("faults") or []) if isinstance(cost, dict) else []

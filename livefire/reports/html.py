@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from livefire.reports import plots
-from livefire.reports.base import Report, ReportFormat, broken, checks, duration_s, register
+from livefire.reports.base import (
+    Report,
+    ReportFormat,
+    broken,
+    checks,
+    duration_s,
+    priced,
+    register,
+    usd,
+)
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;
@@ -39,6 +48,7 @@ def render(report: Report) -> str:
         _verdict_table(report),
         _recovery_table(report),
         _faults_table(report),
+        _cost_table(report),
         _plots(report),
         _target(report),
     ]
@@ -163,6 +173,34 @@ def _faults_table(report: Report) -> str:
     ]
     head = "<tr><th>Id</th><th>Fault</th><th>Target</th><th>From</th><th>To</th></tr>"
     return f'<h2>Faults</h2>\n<table id="faults">\n{head}\n' + "\n".join(rows) + "\n</table>"
+
+
+def _cost_table(report: Report) -> str:
+    """Each fault's impact priced, the total and the assumption; nothing when none priced."""
+    faults, cost = priced(report), report.get("cost") or {}
+    if not faults:
+        return ""
+    rows = [
+        f"<tr><td>{esc(f.get('fault_id'))}</td><td>{esc(f.get('fault'))}</td>"
+        f"<td>{esc(f.get('severity'))} ({esc(f.get('basis'))})</td>"
+        f"<td class=num>{esc(usd(float(f.get('hourly_usd') or 0)))}/h</td>"
+        f"<td class=num>{esc(f.get('breach_s'))} s</td>"
+        f"<td class=num>{float(f.get('share') or 0) * 100:.1f}%</td>"
+        f"<td class=num>{int(f.get('affected_viewers') or 0):,}</td>"
+        f"<td class=num>{esc(usd(float(f.get('cost_usd') or 0)))}</td></tr>"
+        for f in faults
+    ]
+    head = (
+        "<tr><th>Id</th><th>Fault</th><th>Severity</th><th>Per hour</th><th>In breach</th>"
+        "<th>Users affected</th><th>Viewers at production scale</th><th>Cost</th></tr>"
+    )
+    total = usd(float(cost.get("total_usd") or 0))
+    note = (
+        f"<p>Total <b>{esc(total)}</b>. {esc(cost.get('assumption', ''))}. "
+        "Information, not a promise: it never changes the verdict.</p>"
+    )
+    table = f'<table id="cost">\n{head}\n' + "\n".join(rows) + "\n</table>"
+    return "<h2>Incident cost</h2>\n" + table + "\n" + note
 
 
 def _plots(report: Report) -> str:

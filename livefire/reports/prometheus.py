@@ -15,7 +15,7 @@ from typing import Any
 from prometheus_client.core import CollectorRegistry, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 
-from livefire.reports.base import Report, ReportFormat, checks, duration_s, register
+from livefire.reports.base import Report, ReportFormat, checks, duration_s, priced, register
 
 CHECK_LABELS = ["scenario", "promise", "phase"]
 RECOVERY_LABELS = ["scenario", "fault_id", "sli"]
@@ -32,6 +32,7 @@ class _ReportCollector:
         yield from _run_metrics(self.report)
         yield from _check_metrics(self.report)
         yield from _recovery_metrics(self.report)
+        yield from _cost_metrics(self.report)
 
 
 def render(report: Report) -> str:
@@ -127,6 +128,39 @@ def _recovery_metrics(report: Report) -> Iterator[Metric]:
         if _is_number(row.get("budget_s")):
             budget.add_metric(labels, float(row["budget_s"]))
     yield from (seconds, budget, recovered)
+
+
+def _cost_metrics(report: Report) -> Iterator[Metric]:
+    """What each fault's impact would have cost in production, and the total (information,
+    not a promise: `livefire_run_passed` never depends on it)."""
+    cost = report.get("cost")
+    if not isinstance(cost, dict):
+        return
+    scenario = str(report.get("scenario", ""))
+    labels = ["scenario", "fault_id", "fault", "severity"]
+    usd = GaugeMetricFamily(
+        "livefire_fault_cost_usd",
+        "$ per hour x hours in breach x share of users affected (platform-wide figures)",
+        labels=labels,
+    )
+    breach = GaugeMetricFamily(
+        "livefire_fault_breach_seconds", "Seconds outside a promise after the fault", labels=labels
+    )
+    share = GaugeMetricFamily(
+        "livefire_fault_users_affected_ratio", "Mean share of users affected", labels=labels
+    )
+    for row in priced(report):
+        values = [scenario, str(row.get("fault_id", "")), str(row.get("fault", ""))]
+        values.append(str(row.get("severity", "")))
+        for family, key in ((usd, "cost_usd"), (breach, "breach_s"), (share, "share")):
+            if _is_number(row.get(key)):
+                family.add_metric(values, float(row[key]))
+    total = GaugeMetricFamily(
+        "livefire_run_cost_usd", "Every fault's cost in production, summed", labels=["scenario"]
+    )
+    if _is_number(cost.get("total_usd")):
+        total.add_metric([scenario], float(cost["total_usd"]))
+    yield from (usd, breach, share, total)
 
 
 def _is_number(value: Any) -> bool:

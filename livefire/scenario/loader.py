@@ -16,6 +16,7 @@ from chaos.plugins import load_plugins
 from livefire.base.errors import Problem, ScenarioError
 from livefire.base.registry import suggest
 from livefire.scenario import probe_checks
+from livefire.scenario.cost import DOCUMENTED_SEVERITIES, severity_of
 from livefire.scenario.probes import ProbeGuard
 from livefire.scenario.schema import Scenario
 from livefire.scenario.slos import Guard, unjudgeable
@@ -69,6 +70,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         problems.append(Problem(file, 1, "", "expected a mapping with name, duration, ..."))
         raise ScenarioError(problems)
     problems.extend(_check_faults(data, source))
+    problems.extend(_check_cost(data, source))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -241,6 +243,42 @@ def _check_timeline(scenario: Scenario, source: SourceMap) -> Iterable[Problem]:
                 ("faults", index, "at"),
                 f"fault ends at {end:g}s, after the run's duration {scenario.duration:g}s",
             )
+
+
+def _check_cost(data: dict[str, Any], source: SourceMap) -> Iterable[Problem]:
+    """Every severity a fault is priced at must be in the severity table (the scenario's, else
+    the documented one); checked on the raw document, beside the schema's problems."""
+    found = data.get("cost")
+    cost: dict[Any, Any] = found if isinstance(found, dict) else {}
+    raw_table = cost.get("severities", DOCUMENTED_SEVERITIES)
+    table = [str(name) for name in raw_table] if isinstance(raw_table, dict) else []
+    declared = cost.get("faults")
+    pairs = declared.items() if isinstance(declared, dict) else ()
+    kinds = {str(k): v for k, v in pairs if isinstance(v, str)}
+    for name, severity in kinds.items():
+        if name not in FAULTS:
+            yield _problem(source, ("cost", "faults", name), FAULTS.unknown(name))
+        elif table and severity not in table:
+            why = f"unknown severity '{severity}'{suggest(severity, table)}"
+            yield _problem(source, ("cost", "faults", name), why)
+    faults = data.get("faults")
+    for index, raw in enumerate(faults if isinstance(faults, list) and table else []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("fault"), str):
+            continue
+        override = raw.get("severity") if isinstance(raw.get("severity"), str) else None
+        target = str(raw.get("target", ""))
+        severity, basis = severity_of(raw["fault"], target, override, kinds)
+        if severity in table or basis.startswith("cost.faults"):  # that one is reported there
+            continue
+        if override is not None:
+            why = f"unknown severity '{severity}'{suggest(severity, table)}"
+            yield _problem(source, ("faults", index, "severity"), why)
+        elif basis.startswith("default"):
+            why = (
+                f"priced at {severity} ({basis}), which cost.severities does not define; "
+                f"add {severity} there or set faults[{index}].severity"
+            )
+            yield _problem(source, ("faults", index, "fault"), why)
 
 
 def _problem(source: SourceMap, path: tuple[str | int, ...], message: str) -> Problem:

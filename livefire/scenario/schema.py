@@ -21,6 +21,7 @@ from livefire.base.description import TargetDescription
 from livefire.base.units import Duration, Fraction
 from livefire.scenario.compare import CompareSpec
 from livefire.scenario.connect import EndpointName, EndpointSpec, HlsStream, IdentitiesSpec
+from livefire.scenario.cost import CostSpec
 from livefire.scenario.probes import ProbeCondition, ProbeGuard, ProbeSpec
 from livefire.scenario.protocols import Protocols
 from livefire.scenario.slos import Expect, GiftSlos, Guard, Model, PhaseSlos, Slos
@@ -201,6 +202,7 @@ class FaultSpec(Model):
     for_: Duration | None = Field(default=None, alias="for")  # sustained faults: when to revert
     ttl: Duration | None = None  # hard deadline for the watchdog; default `for` + 30 s
     params: dict[str, Any] = Field(default_factory=dict)  # checked against the fault's own model
+    severity: str | None = None  # priced at this severity of `cost.severities` (default: kind's)
 
 
 def _guard_kind(value: Any) -> str | None:
@@ -234,10 +236,12 @@ class Scenario(Model):
     steady_state: tuple[ProbeCondition, ...] = ()
     expect: Expect = Expect()
     compare: CompareSpec = CompareSpec()  # how far from a baseline run is a regression
+    cost: CostSpec = CostSpec()  # what each fault's impact would cost in production
     version: Literal[1] = 1
 
 
 __all__ = [
+    "CostSpec",
     "EmbeddedTarget",
     "Expect",
     "FaultSpec",

@@ -40,6 +40,21 @@ GALLERY = {
         "[0, 1], got '150%'",
     ],
     "not_yaml.yaml": [":3: invalid YAML"],
+    "bad_cost.yaml": [
+        ":6: faults[0].severity: unknown severity 'P9'; known: P0, P2",
+        ":7: faults[1].fault: priced at P1 (default for transcoder-node-kill), which "
+        "cost.severities does not define; add P1 there or set faults[1].severity",
+        ":10: cost.severities.P2: expected a number >= 0",
+        ":11: cost.audience: expected a number > 0, got 0",
+        ":12: cost.faults.edge-latncy: unknown fault 'edge-latncy'; did you mean 'edge-latency'?",
+        ":12: cost.faults.chat-node-kill: unknown severity 'SEV1'; known: P0, P2",
+        ":13: cost.currency: unknown key 'currency'; known: audience, faults, severities",
+    ],
+    "cost_table_lacks_default.yaml": [
+        ":7: faults[1].fault: priced at P1 (default for transcoder-node-kill), which "
+        "cost.severities does not define",
+        ":11: cost.faults.chat-node-kill: unknown severity 'SEV3'; did you mean 'SEV2'?",
+    ],
     "duplicate_key.yaml": [
         ":4: name: duplicate key (first on line 1; YAML would keep only the last)",
         ":6: load.users.viewer: duplicate key (YAML would keep only the last)",
