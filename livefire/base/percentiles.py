@@ -36,3 +36,13 @@ def nearest_rank(hist: HdrHistogram, q: float) -> int | None:
     if count == 0:
         return None
     return value_at_rank(hist, rank(min(q, 100.0), count))
+
+
+def count_over(hist: HdrHistogram, limit: int) -> int:
+    """Samples whose recorded value (as `value_at_rank` reports it) is above `limit`: the
+    ones a percentile promise of `limit` counts as breaking it."""
+    return sum(
+        item.count_at_value_iterated_to
+        for item in hist.get_recorded_iterator()
+        if hist.get_highest_equivalent_value(item.value_iterated_to) > limit
+    )

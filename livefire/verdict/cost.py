@@ -3,9 +3,11 @@
 A fault's impact is read from what the verdict judges: the seconds from its first excursion
 outside a promise to its recovery (each per-second SLO of the run, timed the way
 `verdict.recovery` times recoveries, their union), and the share of users affected in those
-seconds — the worst of the viewers stalled and each broken ratio promise's failed share (chat
-messages late, gifts failed, connections refused). The run's audience stands for the
-production one: a share of the run's viewers is the same share of production's.
+seconds — the worst of the viewers stalled, each broken ratio promise's failed share (chat
+messages late, gifts failed, connections refused) and each broken duration promise's share of
+samples over it (segments later than the latency promise, startups slower). The run's
+audience stands for the production one: a share of the run's viewers is the same share of
+production's.
 
 The severity tables' figures are per hour of a platform-wide incident, so
 
@@ -143,18 +145,24 @@ def _share(
     values: Mapping[str, tuple[int, PerSecond]],
     by_t: Mapping[int, Second],
 ) -> float:
-    """The share of users affected in one second in breach: the viewers stalled, or a broken
-    ratio promise's failed share, whichever is worse."""
+    """The share of users affected in one second in breach: the viewers stalled, a broken
+    ratio promise's failed share, or a broken duration promise's share of samples over it
+    (segments that arrived later than the latency promise), whichever is worse."""
     shares = []
     second = by_t.get(t)
     watching = 0 if second is None else second.counters.get(tm.VIEWERS_WATCHING, 0)
     if second is not None and watching:
         shares.append(second.counters.get(tm.VIEWERS_STALLED, 0) / watching)
     for sli in slis:
+        threshold = getattr(slos, sli.name)
         value = values[sli.name][1].get(t)
-        if sli.unit != "ratio" or value is None or _holds(sli, getattr(slos, sli.name), value):
+        if value is None or _holds(sli, threshold, value):
             continue
-        shares.append(1 - value if sli.higher_is_better else value)
+        if sli.unit == "ratio":
+            shares.append(1 - value if sli.higher_is_better else value)
+        elif sli.over is not None and second is not None:  # the samples over the promise
+            share = sli.over([second], threshold)
+            shares.append(0.0 if share is None else share)
     return min(1.0, max(shares, default=0.0))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hdrh.histogram import HdrHistogram
 
 from livefire.base import telemetry as tm
-from livefire.base.percentiles import nearest_rank, rank, value_at_rank
+from livefire.base.percentiles import count_over, nearest_rank, rank, value_at_rank
 from livefire.base.registry import Registry
 
 
@@ -30,6 +30,9 @@ class Sli:
     samples: Callable[[Sequence[tm.Second]], int] | None = None
     min_samples: int = 1
     impossible: Callable[[Sequence[tm.Second]], str | None] | None = None  # broken accounting
+    # a duration SLI's share of samples worse than a threshold (s): how many users a breach
+    # reached, which the incident cost prices (a ratio SLI's failed share is its own value)
+    over: Callable[[Sequence[tm.Second], float], float | None] | None = None
 
     @property
     def comparator(self) -> str:
@@ -71,6 +74,24 @@ def mean(metric: str) -> Callable[[Sequence[tm.Second]], float | None]:
         return float(hist.get_mean_value()) / 1e6
 
     return measure
+
+
+def share_over(
+    metric: str, *failures: str
+) -> Callable[[Sequence[tm.Second], float], float | None]:
+    """The share of samples (and of attempts that failed, which never ended) longer than a
+    threshold in seconds; None with no samples."""
+
+    def share(seconds: Sequence[tm.Second], threshold: float) -> float | None:
+        hist = merged(seconds, metric)
+        done = 0 if hist is None else hist.get_total_count()
+        failed = sum(total(seconds, f) for f in failures)
+        if done + failed == 0:
+            return None
+        late = 0 if hist is None else count_over(hist, round(threshold * 1e6))
+        return (late + failed) / (done + failed)
+
+    return share
 
 
 def total(seconds: Sequence[tm.Second], counter: str) -> int:
@@ -120,6 +141,7 @@ for _q, _doc in ((50, ""), (95, "p95 240 ms in production"), (99, "p99 320 ms in
             _doc,
             samples=observed(tm.STREAM_LATENCY),
             min_samples=for_percentile(_q),
+            over=share_over(tm.STREAM_LATENCY),
         ),
     )
 SLIS.add(
@@ -132,6 +154,7 @@ SLIS.add(
         "avg 185 ms in production",
         samples=observed(tm.STREAM_LATENCY),
         min_samples=RATIO_SAMPLES,
+        over=share_over(tm.STREAM_LATENCY),
     ),
 )
 SLIS.add(
@@ -176,6 +199,7 @@ SLIS.add(
         with_failures(tm.STARTUP, tm.STARTUP_FAILURES, 95),
         samples=observed(tm.STARTUP, tm.STARTUP_FAILURES),
         min_samples=for_percentile(95),
+        over=share_over(tm.STARTUP, tm.STARTUP_FAILURES),
     ),
 )
 
@@ -310,6 +334,7 @@ SLIS.add(
         "p95 < 150 ms",
         samples=observed(tm.SEARCH_LATENCY),
         min_samples=for_percentile(95),
+        over=share_over(tm.SEARCH_LATENCY),
     ),
 )
 SLIS.add(

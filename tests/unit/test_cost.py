@@ -132,6 +132,20 @@ def test_a_broken_ratio_promise_counts_its_failed_share() -> None:
     assert fault.breach_s == 30 and fault.share == pytest.approx(0.25)
 
 
+def test_a_latency_breach_counts_the_share_of_segments_later_than_the_promise() -> None:
+    """An edge-latency fault that stalls no one still reached the viewers whose segments came
+    later than promised: 30 of 100 samples a second at 900 ms against a 250 ms p95."""
+    series = run(stalled=0)
+    for i, second in enumerate(series):
+        for n in range(100):
+            late = 10 <= i < 40 and n < 30
+            second.observe(tm.STREAM_LATENCY, 0.9 if late else 0.1)
+    slos = Slos(stream_latency_p95=0.25)
+    [fault] = price(series, slos, [BLACKHOLE], [], CostSpec(), {}, T0 + 60).faults
+    assert fault.breach_s == 30 and fault.share == pytest.approx(0.30)
+    assert fault.cost == pytest.approx(420_000 * 30 / 3600 * 0.30)
+
+
 def test_a_bad_cost_section_is_exit_2_with_file_and_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
