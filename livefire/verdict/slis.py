@@ -76,9 +76,7 @@ def mean(metric: str) -> Callable[[Sequence[tm.Second]], float | None]:
     return measure
 
 
-def share_over(
-    metric: str, *failures: str
-) -> Callable[[Sequence[tm.Second], float], float | None]:
+def share_over(metric: str, *failures: str) -> Callable[[Sequence[tm.Second], float], float | None]:
     """The share of samples (and of attempts that failed, which never ended) longer than a
     threshold in seconds; None with no samples."""
 
