@@ -43,6 +43,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,7 @@ def batch_json(
 # the master ------------------------------------------------------------------------------------
 def run_master(port_file: Path, run_dir: Path, seconds: float, out: Path) -> None:
     os.sched_setaffinity(0, {0})
+    _more_files()
     import gevent
     import locust
     from locust.argument_parser import get_parser
@@ -146,6 +148,12 @@ def run_master(port_file: Path, run_dir: Path, seconds: float, out: Path) -> Non
     runner.quit()
 
 
+def _more_files() -> None:
+    """Raise the soft limit on open files to the hard one (N sockets on either side)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def _cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -166,7 +174,9 @@ def run_workers(port: int, n: int, seconds: float, out: Path) -> None:
     from locust.rpc.protocol import Message
 
     shapes = worker_seconds()
+    _more_files()
     context = zmq.Context(io_threads=1)
+    context.set(zmq.MAX_SOCKETS, n + 64)  # zmq's default is 1,023
     sockets = []
     for i in range(n):
         sock = context.socket(zmq.DEALER)
@@ -218,8 +228,10 @@ def trial(n: int, seconds: float) -> dict[str, Any]:
             time.sleep(0.05)
         port = int(port_file.read_text())
         args = ["--role", "workers", "--dir", tmp, "--port", str(port), "--n", str(n)]
-        subprocess.run([*me, *args, "--seconds", str(seconds)], env=env, check=True)
+        sim = subprocess.run([*me, *args, "--seconds", str(seconds)], env=env, check=False)
         master.wait(timeout=600)
+        if sim.returncode or master.returncode:
+            raise RuntimeError(f"N={n}: the workers' side or the master failed (see above)")
         m, w = json.loads(m_out.read_text()), json.loads(w_out.read_text())
         backlog, stored, first = [], 0, None
         for line in (work / "run" / "telemetry" / "batches.jsonl").open():
