@@ -134,9 +134,11 @@ def run_master(port_file: Path, run_dir: Path, seconds: float, out: Path) -> Non
     env.events.test_start.fire(environment=env)
     port_file.write_text(str(runner.server.port))
     cpu: list[tuple[float, float]] = []
-    end = time.monotonic() + seconds + WARMUP_S + 6
+    end = time.monotonic() + 600.0  # until the first batch, then the run and 6 s more
     while time.monotonic() < end:
         gevent.sleep(0.5)
+        if end - time.monotonic() > 300 and shipping.SHIPPER.workers:
+            end = time.monotonic() + seconds + WARMUP_S + 6
         cpu.append((time.time(), _cpu_s(os.getpid())))
     workers = len(runner.clients.all)
     started = time.monotonic()
@@ -244,6 +246,8 @@ def trial(n: int, seconds: float) -> dict[str, Any]:
                 backlog.append(data["received"] - data["clock"]["worst"])
     t0, t1 = first + WARMUP_S, first + WARMUP_S + seconds
     window = [(t, c) for t, c in m["cpu"] if t0 <= t <= t1]
+    if len(window) < 2:  # the master stored nothing in the steady window: far behind
+        window = [(t0, float("nan")), (t1, float("nan"))]
     share = (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0])
     worst = max(backlog, default=float("inf"))
     return {
