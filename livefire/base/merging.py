@@ -84,9 +84,11 @@ class RunningSeries:
 
     def _forget_levels(self) -> None:
         """Fold settled seconds to their compact form; forget levels of old ones."""
+        if not self.seconds:
+            return
         horizon = self._newest - LEVELS_KEPT_S
-        if self._pruned == 0:
-            self._pruned = self._settled = min(self.seconds, default=horizon)
+        if self._pruned == 0:  # the first second merged: nothing before it to visit
+            self._pruned = self._settled = min(self.seconds)
         for t in range(self._settled, self._newest - SETTLE_S):
             for hist in self.seconds[t].histograms.values() if t in self.seconds else ():
                 hist.sparse()

@@ -96,3 +96,10 @@ def test_without_the_masters_series_the_run_is_merged_from_batches_jsonl(tmp_pat
     run = read_run(tmp_path)
     assert run.series == tm.merge_batches(_roundtrip(b) for b in batches)
     assert run.clocks == tm.worker_clocks(batches)
+
+
+def test_an_empty_first_batch_does_not_make_the_next_one_walk_from_zero() -> None:
+    running = RunningSeries()
+    running.add(tm.Batch("a", 0, []))  # a worker's first heartbeat can carry no second
+    running.add(tm.Batch("a", 1, [tm.Second(1_700_000_000, counters={tm.USERS: 1})]))
+    assert (running._pruned, running._settled) == (1_700_000_000, 1_700_000_000)
