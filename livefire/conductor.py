@@ -35,15 +35,9 @@ from chaos.targets import platform_processes, resolve_targets
 from livefire.base.connect import EndpointSettings
 from livefire.base.description import TargetDescription
 from livefire.base.errors import LivefireError, RunAborted
+from livefire.base.merging import read_run
 from livefire.base.processes import MARKER, ProcessGroup
-from livefire.base.telemetry import (
-    Second,
-    merge_batches,
-    read_batches,
-    unique_records,
-    worker_clocks,
-    worker_metrics,
-)
+from livefire.base.telemetry import Second
 from livefire.ledger import check_ledger_access, ledger_access, plugin_ledger, settled_ledger
 from livefire.live import LiveSeries, breached
 from livefire.loadrunner import LoadRunner
@@ -410,11 +404,11 @@ class Conductor:
     def _collect(self) -> None:
         telemetry = self.run_dir / "telemetry"
         warnings = self.outcome.telemetry_warnings
-        batches = list(read_batches(telemetry / "batches.jsonl", warnings))
-        self.outcome.series = merge_batches(batches)
-        self.outcome.records = unique_records(batches)
-        self.outcome.clocks = worker_clocks(batches)  # series.jsonl: the master's shipper
-        self.outcome.measured_by = worker_metrics(batches)
+        run = read_run(telemetry, warnings)  # the master's merged series, or batches.jsonl
+        self.outcome.series = run.series
+        self.outcome.records = run.records
+        self.outcome.clocks = run.clocks
+        self.outcome.measured_by = run.measured_by
 
     def _read_ledger(self) -> None:
         gifts = self.outcome.target.gifts

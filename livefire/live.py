@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from livefire.base.telemetry import Batch, Second, merge_into, unique_batches
+from livefire.base.merging import RunningSeries
+from livefire.base.telemetry import Batch, Second
 from livefire.scenario.slos import Guard
 from livefire.verdict.slis import SLIS, format_value
 
@@ -17,9 +18,12 @@ SETTLE_S = 3  # a second is judged live only this long after it ended (late batc
 @dataclass
 class LiveSeries:
     path: Path
-    seconds: dict[int, Second] = field(default_factory=dict)
+    running: RunningSeries = field(default_factory=RunningSeries)  # bounded: see merging
     _offset: int = 0
-    _seen: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def seconds(self) -> dict[int, Second]:
+        return self.running.seconds
 
     def poll(self) -> None:
         """Merge whatever the master appended since the last poll."""
@@ -35,8 +39,7 @@ class LiveSeries:
                 self._add(Batch.from_json(json.loads(line)))
 
     def _add(self, batch: Batch) -> None:
-        for fresh in unique_batches([batch], self._seen):
-            merge_into(self.seconds, fresh)
+        self.running.add(batch)  # a replayed (worker, seq) counts once
 
     def settled(self, now: float, last: int) -> list[Second]:
         """The `last` seconds that ended at least SETTLE_S ago (missing ones are skipped)."""

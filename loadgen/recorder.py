@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from hdrh.histogram import HdrHistogram
-
+from livefire.base.histogram import Histogram
 from livefire.base.percentiles import nearest_rank
 from livefire.base.telemetry import (
     EVENT_LOOP_STALL,
@@ -35,13 +34,8 @@ late: with a few dozen sends a second, p99 is the single slowest, and one outlie
 spawning) is not a generator that fell behind."""
 
 
-def _count_over(hist: HdrHistogram, limit_s: float) -> int:
-    limit_us = limit_s * 1e6
-    return sum(
-        item.count_at_value_iterated_to
-        for item in hist.get_recorded_iterator()
-        if item.value_iterated_to > limit_us
-    )
+def _count_over(hist: Histogram, limit_s: float) -> int:
+    return hist.count_over(limit_s * 1e6)
 
 
 class Watcher(Protocol):

@@ -1,7 +1,9 @@
 """Telemetry shipping over Locust's own messaging: workers send a numbered batch of complete
 seconds every second (an empty batch doubles as a heartbeat), and a final one when the test
-stops; the master appends every batch it receives to `RUN_DIR/telemetry/batches.jsonl` and,
-when the test ends, writes the merged per-second series to `series.jsonl`.
+stops; the master appends every batch it receives to `RUN_DIR/telemetry/batches.jsonl` (the
+durable record), merges it at once into its running series (per second, across workers, each
+(worker, seq) once: `livefire.base.merging`), and when the test ends writes that series to
+`series.jsonl` with `run.json` beside it, so the verdict starts from a merged series.
 
 The final batch waits for the run to drain: what a request finds is stamped at its intended
 send time, so a gift acknowledged, or a segment request timing out, after the judged run ended
@@ -29,7 +31,8 @@ from locust.env import Environment
 from locust.runners import STATE_MISSING, LocalRunner, MasterRunner, WorkerRunner
 
 from livefire.base import telemetry as tm
-from livefire.base.telemetry import Batch, merge_batches, read_batches, write_series
+from livefire.base.merging import RunningSeries, write_run
+from livefire.base.telemetry import Batch
 from loadgen.clock_probe import ClockProbe
 from loadgen.config import LoadConfig
 from loadgen.recorder import Recorder
@@ -56,6 +59,9 @@ class Shipper:
         self.dir = run_dir / "telemetry" if run_dir else None
         self.finals: set[str] = set()
         self.workers: set[str] = set()
+        self.running = RunningSeries()
+        self._out: Any = None  # batches.jsonl, open for appending
+        self._written = -1  # how much of batches.jsonl the last series written covers
         self._loop: gevent.Greenlet | None = None
         self._probe: gevent.Greenlet | None = None
         self._clock: gevent.Greenlet | None = None
@@ -64,6 +70,7 @@ class Shipper:
             runner.register_message(MESSAGE, self._received)
             events.test_start.add_listener(self._master_started)
             events.test_stop.add_listener(self._master_stopped)
+            events.quit.add_listener(self._master_quit)
         else:
             events.test_start.add_listener(self._start_shipping)
             events.test_stop.add_listener(self._stop_shipping)
@@ -155,8 +162,11 @@ class Shipper:
         if data.get("final"):
             self.finals.add(str(data["worker"]))
         if self.dir:
-            with (self.dir / "batches.jsonl").open("a") as out:
-                out.write(json.dumps({"received": time.time(), **data}) + "\n")
+            if self._out is None:
+                self._out = (self.dir / "batches.jsonl").open("a")
+            self._out.write(json.dumps({"received": time.time(), **data}) + "\n")
+            self._out.flush()  # whole lines on disk: a killed master loses at most one
+            self.running.add(Batch.from_json(data))
 
     def flush(self) -> None:
         """At the end of the judged run, before Locust quits: ask every live worker for its
@@ -181,7 +191,14 @@ class Shipper:
     def _master_stopped(self, **_: Any) -> None:
         self._write_series()  # again: anything that arrived since the flush
 
+    def _master_quit(self, **_: Any) -> None:
+        self._write_series()  # and once Locust stopped receiving: the series covers it all
+
     def _write_series(self) -> None:
-        if self.dir:
-            batches = read_batches(self.dir / "batches.jsonl")
-            write_series(self.dir / "series.jsonl", merge_batches(batches))
+        """series.jsonl and run.json from the running merge (a no-op when nothing new came)."""
+        if not self.dir:
+            return
+        offset = self._out.tell() if self._out is not None else 0
+        if offset != self._written:
+            write_run(self.dir, self.running, offset)
+            self._written = offset

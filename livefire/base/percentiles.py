@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from hdrh.histogram import HdrHistogram
 
+from livefire.base.histogram import Histogram
+
 
 def rank(q: float, count: int) -> int:
     """The nearest rank (1-based) of the q-th percentile among `count` samples; exact for
@@ -20,8 +22,10 @@ def rank(q: float, count: int) -> int:
     return max(1, math.ceil(Fraction(str(q)) * count / 100))
 
 
-def value_at_rank(hist: HdrHistogram, target: int) -> int:
+def value_at_rank(hist: HdrHistogram | Histogram, target: int) -> int:
     """The recorded value (its bucket's highest equivalent) of the `target`-th smallest sample."""
+    if isinstance(hist, Histogram):
+        return hist.value_at_rank(target) if hist.get_total_count() else 0
     seen = 0
     for index in range(hist.counts_len):
         seen += hist.get_count_at_index(index)
@@ -30,7 +34,7 @@ def value_at_rank(hist: HdrHistogram, target: int) -> int:
     return int(hist.get_max_value())
 
 
-def nearest_rank(hist: HdrHistogram, q: float) -> int | None:
+def nearest_rank(hist: HdrHistogram | Histogram, q: float) -> int | None:
     """The q-th percentile of the histogram's samples, None when it has none."""
     count = hist.get_total_count()
     if count == 0:

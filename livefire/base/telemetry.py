@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hdrh.histogram import HdrHistogram
-
 from livefire.base.errors import TelemetryError
+from livefire.base.histogram import DIGITS, HIGHEST_US, LOWEST_US, Histogram
 
 log = logging.getLogger(__name__)
-LOWEST_US, HIGHEST_US, DIGITS = 1, 600_000_000, 3  # 1 µs .. 10 min, 3 significant digits
+__all__ = ["DIGITS", "HIGHEST_US", "LOWEST_US", "Histogram"]  # and every name defined here
 
 # Timing metrics (histograms, recorded in microseconds)
 STREAM_LATENCY = "stream_latency"  # last byte of a segment − (its PDT + its duration)
@@ -78,8 +77,9 @@ WATCHED_MS = "watched_ms"  # media played by viewers' player-buffer models
 SEGMENTS_EARLY = "segments_early"  # arrived before PDT + duration: clocks or PDT are wrong
 
 
-def new_histogram() -> HdrHistogram:
-    return HdrHistogram(LOWEST_US, HIGHEST_US, DIGITS)
+def new_histogram() -> Histogram:
+    """An empty compact histogram (see `livefire.base.histogram`)."""
+    return Histogram()
 
 
 @dataclass
@@ -87,7 +87,7 @@ class Second:
     """Everything observed during one wall-clock second (by one worker, or merged)."""
 
     t: int
-    histograms: dict[str, HdrHistogram] = field(default_factory=dict)
+    histograms: dict[str, Histogram] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     levels: dict[tuple[str, str], tuple[int, int]] = field(
         default_factory=dict, repr=False, compare=False
@@ -132,9 +132,7 @@ class Second:
     def from_json(cls, data: dict[str, Any]) -> Second:
         histograms = {}
         for name, text in data.get("h", {}).items():
-            hist = new_histogram()
-            hist.decode_and_add(text.encode())
-            histograms[name] = hist
+            histograms[name] = Histogram.decode(text)
         return cls(int(data["t"]), histograms, dict(data.get("c", {})))
 
 

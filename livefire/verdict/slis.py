@@ -10,8 +10,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from hdrh.histogram import HdrHistogram
-
 from livefire.base import telemetry as tm
 from livefire.base.percentiles import count_over, nearest_rank, rank, value_at_rank
 from livefire.base.registry import Registry
@@ -45,8 +43,9 @@ class Sli:
 SLIS: Registry[Sli] = Registry("SLI")
 
 
-def merged(seconds: Sequence[tm.Second], metric: str) -> HdrHistogram | None:
-    total: HdrHistogram | None = None
+def merged(seconds: Sequence[tm.Second], metric: str) -> tm.Histogram | None:
+    """The seconds' histograms of `metric` added (compact: see livefire.base.histogram)."""
+    total: tm.Histogram | None = None
     for second in seconds:
         hist = second.histograms.get(metric)
         if hist is not None:
