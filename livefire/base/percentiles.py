@@ -42,9 +42,11 @@ def nearest_rank(hist: HdrHistogram | Histogram, q: float) -> int | None:
     return value_at_rank(hist, rank(min(q, 100.0), count))
 
 
-def count_over(hist: HdrHistogram, limit: int) -> int:
+def count_over(hist: HdrHistogram | Histogram, limit: int) -> int:
     """Samples whose recorded value (as `value_at_rank` reports it) is above `limit`: the
     ones a percentile promise of `limit` counts as breaking it."""
+    if isinstance(hist, Histogram):
+        return hist.count_over(limit)
     return sum(
         item.count_at_value_iterated_to
         for item in hist.get_recorded_iterator()
