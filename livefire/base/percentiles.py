@@ -40,15 +40,3 @@ def nearest_rank(hist: HdrHistogram | Histogram, q: float) -> int | None:
     if count == 0:
         return None
     return value_at_rank(hist, rank(min(q, 100.0), count))
-
-
-def count_over(hist: HdrHistogram | Histogram, limit: int) -> int:
-    """Samples whose recorded value (as `value_at_rank` reports it) is above `limit`: the
-    ones a percentile promise of `limit` counts as breaking it."""
-    if isinstance(hist, Histogram):
-        return hist.count_over(limit)
-    return sum(
-        item.count_at_value_iterated_to
-        for item in hist.get_recorded_iterator()
-        if hist.get_highest_equivalent_value(item.value_iterated_to) > limit
-    )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from livefire.base import telemetry as tm
-from livefire.base.percentiles import count_over, nearest_rank, rank, value_at_rank
+from livefire.base.percentiles import nearest_rank, rank, value_at_rank
 from livefire.base.registry import Registry
 
 
@@ -85,7 +85,7 @@ def share_over(metric: str, *failures: str) -> Callable[[Sequence[tm.Second], fl
         failed = sum(total(seconds, f) for f in failures)
         if done + failed == 0:
             return None
-        late = 0 if hist is None else count_over(hist, round(threshold * 1e6))
+        late = 0 if hist is None else hist.count_over(round(threshold * 1e6))
         return (late + failed) / (done + failed)
 
     return share
