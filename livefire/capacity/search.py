@@ -7,6 +7,10 @@ bound of one is outside; otherwise it is uncertain and is extended (held again, 
 added) up to `max_attempts`. A level where the generator fell behind is BEHIND: it is repeated
 like an uncertain one, and if it stays behind the search stops INCONCLUSIVE, because a
 generator that cannot offer the load says nothing about the component.
+
+Capacity is taken as monotone: a pass above a level that stayed uncertain (or failed) is not
+trusted as the lower bound, so the reported interval [highest pass, lowest fail] always
+holds every level the search could not decide.
 """
 
 from __future__ import annotations
@@ -89,6 +93,9 @@ class Search:
 
     def _result(self, status: str, reason: str) -> SearchResult:
         passes, fails = self._loads(Outcome.PASS), self._loads(Outcome.FAIL)
+        unsure = self._loads(Outcome.UNCERTAIN)
+        ceiling = min([*fails, *unsure], default=None)
+        passes = [p for p in passes if ceiling is None or p < ceiling]  # monotone: see above
         return SearchResult(
             status, passes[-1] if passes else None, fails[0] if fails else None, reason
         )
@@ -121,7 +128,15 @@ class Search:
             if bottom < self.min_load:
                 return self._stop("inconclusive", f"fails even at {self.min_load:g}")
             return bottom
-        low, high = passes[-1], fails[0]
+        high = fails[0]
+        ceiling = min([high, *unsure])  # a pass above an unsure level is not trusted
+        below = [p for p in passes if p < ceiling]
+        if not below:
+            bottom = ceiling / 2
+            if bottom < self.min_load:
+                return self._stop("inconclusive", f"fails even at {self.min_load:g}")
+            return bottom
+        low = below[-1]
         if high - low <= self.tolerance * low:
             return self._stop("found", f"pass and fail within {self.tolerance:.0%}")
         edges = [low, *[u for u in unsure if low < u < high], high]
