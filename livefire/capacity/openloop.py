@@ -45,7 +45,9 @@ class Level:
     @property
     def behind(self) -> bool:
         """The generator, not the component, limited this level."""
-        return self.late > _LATE_SHARE * max(self.sent, 1) or self.sent < _SENT_SHARE * self.scheduled
+        return (
+            self.late > _LATE_SHARE * max(self.sent, 1) or self.sent < _SENT_SHARE * self.scheduled
+        )
 
 
 @dataclass

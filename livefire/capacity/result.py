@@ -3,7 +3,7 @@ binding SLO, the USL fit and the plan. Pure, so `--replan` rebuilds it from stor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from livefire.capacity import plan as planning
@@ -14,7 +14,9 @@ SCHEMA = "livefire.capacity/1"
 EXIT = {"found": 0, "inconclusive": 4}
 
 
-def binding_slo(steps: list[Mapping[str, Any]], lowest_fail: float | None, slos: Mapping[str, float]) -> str | None:
+def binding_slo(
+    steps: list[Mapping[str, Any]], lowest_fail: float | None, slos: Mapping[str, float]
+) -> str | None:
     """The SLO the lowest failing level broke by the widest margin (its lower bound / limit)."""
     failing = [s for s in steps if s["load"] == lowest_fail and s["outcome"] == "fail"]
     if not failing:
@@ -55,7 +57,9 @@ def plan_json(capacity: float | None, settings: Mapping[str, Any] | None) -> dic
         settings.get("unit_price"),
     )
     growth = settings.get("growth_per_s")
-    lines = planning.plan([component], growth_per_s=planning.GROWTH_PER_S if growth is None else growth)
+    lines = planning.plan(
+        [component], growth_per_s=planning.GROWTH_PER_S if growth is None else growth
+    )
     return {
         "per_node": capacity,
         "lines": [
@@ -76,7 +80,7 @@ def plan_json(capacity: float | None, settings: Mapping[str, Any] | None) -> dic
 def build(
     name: str,
     result: SearchResult,
-    steps: list[Mapping[str, Any]],
+    steps: Sequence[Mapping[str, Any]],
     slos: Mapping[str, float],
     plan_settings: Mapping[str, Any] | None,
     truth: float | None = None,

@@ -101,7 +101,7 @@ def search(spec: CapacitySpec, url: str, log: Any = None) -> tuple[Search, list[
     steps: list[Step] = []
     held: dict[float, _Held] = {}
     began = time.monotonic()
-    warm = int(round(s.warmup))
+    warm = round(s.warmup)
     while (load := plan.next_load()) is not None:
         if time.monotonic() - began + s.warmup + s.hold > s.budget:
             plan.out_of_time()
@@ -127,7 +127,9 @@ def search(spec: CapacitySpec, url: str, log: Any = None) -> tuple[Search, list[
         throughput, mean = _summary(level, warm)
         attempt = len(plan.attempts[load])
         elapsed = time.monotonic() - began
-        step = Step(load, attempt, outcome, bounds, throughput, mean, level.sent, level.late, elapsed)
+        step = Step(
+            load, attempt, outcome, bounds, throughput, mean, level.sent, level.late, elapsed
+        )
         steps.append(step)
         if log:
             log(step)

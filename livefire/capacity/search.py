@@ -16,6 +16,7 @@ holds every level the search could not decide.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -107,7 +108,7 @@ class Search:
         """The load to run next (the same one to extend it), or None once stopped."""
         if self.stopped:
             return None
-        for load, seen in self.attempts.items():
+        for load in self.attempts:
             if self.final(load) is None:
                 return load  # uncertain or behind: hold it again
         behind = self._loads(Outcome.BEHIND)
@@ -140,12 +141,12 @@ class Search:
         if high - low <= self.tolerance * low:
             return self._stop("found", f"pass and fail within {self.tolerance:.0%}")
         edges = [low, *[u for u in unsure if low < u < high], high]
-        width, left = max((b - a, a) for a, b in zip(edges, edges[1:], strict=False))
+        width, left = max((b - a, a) for a, b in itertools.pairwise(edges))
         if width <= self.tolerance * low / 2:
             why = f"uncertain between {low:g} and {high:g}, wider than the tolerance"
             return self._stop("inconclusive", why)
         return left + width / 2
 
-    def _stop(self, status: str, reason: str) -> None:
+    def _stop(self, status: str, reason: str) -> float | None:
         self.stopped = self._result(status, reason)
         return None

@@ -128,4 +128,5 @@ def fit(
     ss_res = float(((x - fitted) ** 2).sum())
     ss_tot = float(((x - x.mean()) ** 2).sum()) or 1.0
     bounds = [Bound(float(best[i]), float(low[i]), float(high[i])) for i in range(3)]
-    return UslFit(*bounds, 1 - ss_res / ss_tot, int(n.size), float(n.max()))
+    lam, sigma, kappa = bounds
+    return UslFit(lam, sigma, kappa, 1 - ss_res / ss_tot, int(n.size), float(n.max()))

@@ -82,7 +82,9 @@ def _summary(doc: dict[str, Any], path: Path) -> None:
             f"κ={usl['kappa']['value']:.3g} R²={usl['r_squared']:.3f} N*={usl['peak_concurrency']}"
         )
     for line in (doc["plan"] or {}).get("lines", []):
-        cost = f"${line['monthly_usd']:,.0f}/month" if line["monthly_usd"] is not None else "no price"
+        cost = (
+            f"${line['monthly_usd']:,.0f}/month" if line["monthly_usd"] is not None else "no price"
+        )
         print(f"  plan {line['component']} @ {line['tier']:,}: {line['total']} nodes, {cost}")
     print(f"  {path}")
 
@@ -96,8 +98,12 @@ def handle(args: argparse.Namespace) -> int:
             old = json.loads(stored.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise SetupError(f"{stored}: cannot read a capacity result: {exc}") from None
-        found = SearchResult(old["status"], old["interval"]["low"], old["interval"]["high"], old["reason"])
-        doc = results.build(old["name"], found, old["steps"], old["slos"], plan_settings, old["truth"])
+        found = SearchResult(
+            old["status"], old["interval"]["low"], old["interval"]["high"], old["reason"]
+        )
+        doc = results.build(
+            old["name"], found, old["steps"], old["slos"], plan_settings, old["truth"]
+        )
         _write(stored, doc)
         _summary(doc, stored)
         return _exit(doc, spec)

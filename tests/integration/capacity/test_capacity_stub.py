@@ -25,7 +25,7 @@ def test_the_measured_capacity_is_within_5pct_of_the_truth(tmp_path: Path) -> No
     assert doc["binding_slo"] == "latency_p95"
     assert doc["plan"]["lines"][0]["component"] == "edge"
     # --replan: the plan from the stored steps, no load; half the capacity, twice the nodes
-    spec = (tmp_path / "half.yaml")
+    spec = tmp_path / "half.yaml"
     spec.write_text(EXAMPLE.read_text())
     shutil.copytree(tmp_path / "run", tmp_path / "again")
     again = tmp_path / "again" / "capacity.json"
@@ -56,7 +56,9 @@ def test_a_starved_generator_is_inconclusive_not_a_breakpoint(tmp_path: Path) ->
     assert doc["interval"]["high"] is None
 
 
-def test_a_bad_spec_exits_2_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_spec_exits_2_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text("name: x\ntarget: {stub: {slots: 0}}\nslos: {latency_p95: 1s}\nserch: {}\n")
     assert main(["capacity", str(spec)]) == 2
