@@ -6,12 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from livefire.cli import main
 
 pytestmark = pytest.mark.integration
-EXAMPLE = Path(__file__).parents[3] / "examples" / "capacity-stub.yaml"
+ROOT = Path(__file__).parents[3]
+EXAMPLE = ROOT / "examples" / "capacity-stub.yaml"
+SCHEMA = json.loads((ROOT / "livefire" / "reports" / "capacity.schema.json").read_text())
 
 
 def test_the_measured_capacity_is_within_5pct_of_the_truth(tmp_path: Path) -> None:
@@ -19,6 +22,7 @@ def test_the_measured_capacity_is_within_5pct_of_the_truth(tmp_path: Path) -> No
     doc = json.loads((tmp_path / "run" / "capacity.json").read_text())
     truth, low, high = doc["truth"], doc["interval"]["low"], doc["interval"]["high"]
     assert truth == pytest.approx(355.3, abs=0.1)
+    jsonschema.validate(doc, SCHEMA)
     assert code == 0, doc["reason"]
     assert doc["capacity"] == pytest.approx(truth, rel=0.05)
     assert low <= truth <= high
@@ -34,6 +38,7 @@ def test_the_measured_capacity_is_within_5pct_of_the_truth(tmp_path: Path) -> No
     again.write_text(json.dumps(stored))
     assert main(["capacity", str(spec), "--replan", str(tmp_path / "again")]) == 0
     half = json.loads(again.read_text())
+    jsonschema.validate(half, SCHEMA)
     full_nodes = doc["plan"]["lines"][2]["total"] - 4
     half_nodes = half["plan"]["lines"][2]["total"] - 4
     assert abs(half_nodes - 2 * full_nodes) <= 4
@@ -54,6 +59,7 @@ def test_a_starved_generator_is_inconclusive_not_a_breakpoint(tmp_path: Path) ->
     doc = json.loads((tmp_path / "run" / "capacity.json").read_text())
     assert doc["status"] == "inconclusive" and "fell behind" in doc["reason"]
     assert doc["interval"]["high"] is None
+    jsonschema.validate(doc, SCHEMA)
 
 
 def test_a_bad_spec_exits_2_with_file_and_line(
