@@ -62,6 +62,12 @@ def _tables() -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     return h.counts_len, highest, median
 
 
+def highest_equivalent(index: Index) -> npt.NDArray[np.int64]:
+    """The value a percentile reads for each bucket index (its highest equivalent value), for
+    code that sums sparse histograms itself (the capacity search's bootstrap)."""
+    return _tables()[1][index]
+
+
 class _Scratch(threading.local):
     def __init__(self) -> None:
         self.counts = (ctypes.c_int64 * _tables()[0])()

@@ -14,9 +14,9 @@ import traceback
 from collections.abc import Sequence
 
 from livefire.base.errors import LivefireError, ScenarioError, SetupError
-from livefire.cli import chaos, compare, proxy, run, stubs, suite, worker
+from livefire.cli import capacity, chaos, compare, proxy, run, stubs, suite, worker
 
-COMMANDS = (run, suite, compare, stubs, chaos, worker, proxy)
+COMMANDS = (run, suite, compare, capacity, stubs, chaos, worker, proxy)
 
 
 def build_parser() -> argparse.ArgumentParser:

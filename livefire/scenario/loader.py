@@ -45,6 +45,9 @@ _BOUNDS = {
 }
 
 
+_M = typing.TypeVar("_M", bound=BaseModel)
+
+
 @dataclass(frozen=True)
 class LoadedScenario:
     scenario: Scenario
@@ -104,6 +107,29 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return LoadedScenario(scenario, source)
 
 
+def load_model(path: str | Path, model: type[_M]) -> _M:
+    """Any YAML document into `model` (a capacity spec, say) with the scenario's checks:
+    UTF-8, YAML, duplicate keys, every schema problem at its file:line; raise ScenarioError."""
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(file, 0, "", f"cannot read: {exc.strerror}")]) from None
+    source = SourceMap(file)
+    data = _parse(raw, source)
+    problems = list(source.problems)
+    if not isinstance(data, dict):
+        problems.append(Problem(file, 1, "", "expected a mapping"))
+        raise ScenarioError(problems)
+    try:
+        loaded = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, source, model))
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: p.line))
+    return loaded
+
+
 def _parse(raw: bytes, source: SourceMap) -> Any:
     """The document as Python data, its lines (and duplicate keys) recorded in `source`.
 
@@ -145,10 +171,13 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
     return 1, str(exc).splitlines()[0]
 
 
-def _problems(exc: ValidationError, source: SourceMap) -> Iterable[Problem]:
+def _problems(
+    exc: ValidationError, source: SourceMap, model: type[BaseModel] = Scenario
+) -> Iterable[Problem]:
     for error in exc.errors():
         loc = _without_union_tag(tuple(p for p in error["loc"] if p != "[key]"))  # a dict key
-        yield Problem(source.file, source.line_of(loc), format_path(loc), _message(error, loc))
+        message = _message(error, loc, model)
+        yield Problem(source.file, source.line_of(loc), format_path(loc), message)
 
 
 def _without_union_tag(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -162,12 +191,12 @@ def _without_union_tag(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     return loc
 
 
-def _message(error: Any, loc: tuple[str | int, ...]) -> str:
+def _message(error: Any, loc: tuple[str | int, ...], model: type[BaseModel] = Scenario) -> str:
     kind, found = error["type"], error.get("input")
     if kind == "missing":
         return "missing required field"
     if kind == "extra_forbidden":
-        known = _known_keys(Scenario, loc[:-1])
+        known = _known_keys(model, loc[:-1])
         return f"unknown key '{loc[-1]}'{suggest(str(loc[-1]), known)}"
     if kind in _BOUNDS:
         bound = next(iter(error["ctx"].values()))
