@@ -68,7 +68,7 @@ class CreatorSession:
         return str(answer.json()["push"])
 
     def _paced(self) -> Iterator[bytes]:
-        for chunk in live_ts(LONGEST_PUSH_S, gevent.sleep):
+        for chunk in live_ts(LONGEST_PUSH_S, gevent.sleep, self.stream):
             self.recorder.count(tm.INGEST_BYTES, len(chunk))
             yield chunk
 
