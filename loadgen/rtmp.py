@@ -21,10 +21,10 @@ def push_rtmp(
     seconds: float,
     stream_name: str,
     sleep: Sleep = time.sleep,
-    on_frame: Callable[[int], None] = lambda _: None,
+    on_bytes: Callable[[int], None] = lambda _: None,
 ) -> int:
     """Push `seconds` of the camera to `url` (e.g. rtmp://host/live/key) at real-time pace;
-    returns the frames sent. `on_frame(n)` is told each frame's number once it is muxed."""
+    returns the frames sent. `on_bytes(n)` is told the size of each video packet muxed."""
     frames = 0
     with av.open(url, "w", format="flv", timeout=(5.0, 5.0)) as container:
         stream = container.add_stream("libx264", rate=FPS)
@@ -40,8 +40,8 @@ def push_rtmp(
             frame.pts = index
             for packet in stream.encode(frame):
                 container.mux(packet)
+                on_bytes(packet.size)
             frames += 1
-            on_frame(index)
         for packet in stream.encode(None):
             container.mux(packet)
     return frames

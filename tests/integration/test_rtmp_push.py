@@ -59,3 +59,43 @@ def test_rtmp_push_carries_the_timecode_at_real_time_pace(tmp_path: Path) -> Non
     assert {c.stream for c in codes if c} == {timecode.stream_id("creator-7")}
     assert all(started <= c.capture <= started + pushed_in for c in codes if c)
     assert [c.frame for c in codes if c] == list(range(30))
+
+
+def test_a_creator_reconnects_when_the_rtmp_server_goes_and_counts_it(tmp_path: Path) -> None:
+    import gevent
+
+    from livefire.base import telemetry as tm
+    from loadgen.creator import CreatorSession
+    from loadgen.recorder import Recorder
+
+    port = free_port()
+    url = f"rtmp://127.0.0.1:{port}/live/{{stream}}"
+    server = subprocess.Popen(  # takes one push, keeps 1 s of it, and leaves
+        [
+            *LISTEN,
+            url.replace("{stream}", "c1"),
+            "-t",
+            "1",
+            "-c",
+            "copy",
+            "-y",
+            str(tmp_path / "a.flv"),
+        ],
+        stdin=subprocess.DEVNULL,
+    )
+    recorder = Recorder("w1")
+    session = CreatorSession("", "c1", recorder)
+    try:
+        time.sleep(0.5)  # let the listener bind (a probe connection would use up its one listen)
+        pusher = gevent.spawn(session.run_rtmp_forever, url)
+        gevent.sleep(2.0)
+        stop(server)  # the ingest goes away mid-push
+        gevent.sleep(3.0)
+        pusher.kill(timeout=5)
+    finally:
+        stop(server)
+    merged = tm.Second(0)
+    for second in recorder.drain(final=True).seconds:
+        merged.merge(second)
+    assert merged.counters.get(tm.INGEST_BYTES, 0) > 1000  # pushed while the server was there
+    assert merged.counters.get(tm.INGEST_INTERRUPTIONS, 0) >= 2  # it went; nobody answered after
