@@ -238,6 +238,8 @@ class Conductor:
             discovery_url=found.discovery,
             origin_url=found.origin,
             chat_interval=load.chat_interval,
+            creator_protocol=load.creator_protocol,
+            creator_url=load.creator_url,
             gift_interval=load.gift_interval,
             search_interval=load.search_interval,
             gift_timeout=load.gift_timeout,

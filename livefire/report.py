@@ -12,12 +12,13 @@ from dataclasses import asdict
 from typing import Any
 
 from livefire.base import telemetry as tm
+from livefire.base.percentiles import nearest_rank
 from livefire.outcome import RunOutcome
 from livefire.reports.base import usd
 from livefire.verdict.cost import Cost
 from livefire.verdict.engine import Check, FaultWindow, Verdict
 from livefire.verdict.reconcile import Reconciliation
-from livefire.verdict.slis import SLIS, total
+from livefire.verdict.slis import SLIS, merged, total
 
 SCHEMA = "livefire.report/1"
 
@@ -63,6 +64,7 @@ def build(
             }
             for worker, c in outcome.clocks.items()
         },
+        "glass_to_glass": glass_to_glass(outcome.series),
         "revert_watchdog": outcome.revert_watchdog if outcome.revert_failures else None,
         "timeline": _timeline(outcome),
         "target": outcome.target.to_json(),
@@ -77,6 +79,56 @@ def build(
             "deadline_s": reconciliation.deadline_s,
         },
     }
+
+
+def _ms(hist: tm.Histogram | None, q: float) -> float | None:
+    value = None if hist is None else nearest_rank(hist, q)
+    return None if value is None else round(value / 1000, 1)
+
+
+def glass_to_glass(series: list[tm.Second]) -> dict[str, Any] | None:
+    """Latency read from the pixels of decoded samples, how far the platform's PDT was from
+    the capture time drawn in the picture, and the samples whose code could not be read;
+    None when no viewer decoded a sample."""
+    read, unreadable = total(series, tm.TIMECODES_READ), total(series, tm.TIMECODES_UNREADABLE)
+    if not read and not unreadable:
+        return None
+    hist, pdt = merged(series, tm.GLASS_TO_GLASS), merged(series, tm.PDT_ERROR)
+    pdt_samples = 0 if pdt is None else pdt.get_total_count()
+    signed = total(series, tm.PDT_ERROR_SIGNED_MS)
+    return {
+        "samples": 0 if hist is None else hist.get_total_count(),
+        **{f"p{q}_ms": _ms(hist, q) for q in (50, 95, 99)},
+        "timecodes_read": read,
+        "timecodes_unreadable": unreadable,
+        "pdt_error": None
+        if not pdt_samples
+        else {
+            "samples": pdt_samples,
+            "p50_ms": _ms(pdt, 50),
+            "p95_ms": _ms(pdt, 95),
+            "max_ms": _ms(pdt, 100),
+            "mean_signed_ms": round(signed / pdt_samples, 1),
+        },
+    }
+
+
+def glass_lines(section: dict[str, Any] | None) -> list[str]:
+    """The summary's glass-to-glass line, and PDT's error against the pictures' clock."""
+    if not section:
+        return []
+    lines = [
+        f"  glass  glass-to-glass p50 {section['p50_ms']} ms, p95 {section['p95_ms']} ms, "
+        f"p99 {section['p99_ms']} ms ({section['samples']} segments; "
+        f"{section['timecodes_unreadable']} of "
+        f"{section['timecodes_read'] + section['timecodes_unreadable']} codes unreadable)"
+    ]
+    if pdt := section.get("pdt_error"):
+        lines.append(
+            f"  glass  PDT − capture time: mean {pdt['mean_signed_ms']:+} ms, |error| p95 "
+            f"{pdt['p95_ms']} ms, max {pdt['max_ms']} ms ({pdt['samples']} segments)"
+        )
+    return lines
 
 
 def cost_json(cost: Cost) -> dict[str, Any]:
@@ -209,6 +261,7 @@ def summary(report: dict[str, Any]) -> list[str]:
                 f"t={row['effect_from_s']:.0f}s to " + ("the end" if to is None else f"t={to:.0f}s")
             )
     lines += cost_lines(report.get("cost"))
+    lines += glass_lines(report.get("glass_to_glass"))
     for worker, clock in report.get("clocks", {}).items():
         lines.append(
             f"  clock  {worker}: platform − generator {clock['offset_ms']:+.1f} ± "

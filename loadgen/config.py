@@ -33,6 +33,8 @@ class LoadConfig:
     discovery_url: str | None = None  # discovery base URL (GET /search?q=)
     origin_url: str | None = None  # where creators ask `GET /ingest-route?stream=`
     search_interval: float = 1.0  # seconds between one searcher's searches
+    creator_protocol: str = "http"  # "http" (origin's ingest route) or "rtmp" (creator_url)
+    creator_url: str | None = None  # RTMP push template with {stream}
     gift_interval: float = 2.0  # seconds between one gifter's gifts
     gift_timeout: float = 5.0  # a gift not acknowledged this long after its first POST failed
     seed: int = 0

@@ -293,9 +293,14 @@ class Creator(LivefireUser):
 
     @task
     def push(self) -> None:
+        stream = f"creator-{self.name.rsplit('-', 1)[-1]}"
+        if self.config.creator_protocol == "rtmp":
+            if not self.config.creator_url:
+                raise RuntimeError("load.creator_protocol rtmp needs load.creator_url")
+            session = CreatorSession("", stream, self.recorder, self.environment.events.request)
+            session.run_rtmp_forever(self.config.creator_url)
         if not self.config.origin_url:
             raise RuntimeError("the target has no ingest route (origin)")
-        stream = f"creator-{self.name.rsplit('-', 1)[-1]}"
         user = UserHttp(
             self.config, self.name, self.environment.events.request, self.worker_index()
         )

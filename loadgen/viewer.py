@@ -22,7 +22,7 @@ import gevent
 
 from livefire.base import telemetry as tm
 from loadgen.abr import Abr
-from loadgen.decode import check_segment
+from loadgen.decode import inspect_segment
 from loadgen.http import HttpResult, LeanHttpClient
 from loadgen.player import PlayerBuffer
 from loadgen.playlist import (
@@ -224,8 +224,7 @@ class ViewerSession:
         arrived = result.last_byte
         abr.observe(len(result.body), arrived - result.sent)
         if self.decode_sample and random.random() < self.decode_sample:
-            problem = check_segment(result.body, segment.duration)
-            self.recorder.count(tm.SEGMENTS_INVALID if problem else tm.SEGMENTS_DECODED)
+            self._inspect(result.body, segment, arrived, live)
         if live and segment.pdt:
             latency = arrived - (segment.pdt + segment.duration)
             self.recorder.observe(tm.STREAM_LATENCY, latency, at=arrived)
@@ -241,6 +240,25 @@ class ViewerSession:
             if not self.startup_failed:  # already counted as never having started
                 self.recorder.observe(tm.STARTUP, arrived - self.started, at=self.started)
         self.book_until(arrived)
+
+    def _inspect(self, body: bytes, segment: MediaSegment, arrived: float, live: bool) -> None:
+        """Decode a sampled segment: valid or not, and glass-to-glass from the capture time
+        its first frame carries, measured as stream latency is but with no PDT needed."""
+        inspection = inspect_segment(body, segment.duration)
+        self.recorder.count(tm.SEGMENTS_INVALID if inspection.problem else tm.SEGMENTS_DECODED)
+        code = inspection.code
+        if code is None:
+            if inspection.problem is None:  # decodable, yet no code read: counted, never used
+                self.recorder.count(tm.TIMECODES_UNREADABLE, at=arrived)
+            return
+        self.recorder.count(tm.TIMECODES_READ, at=arrived)
+        if live:
+            latency = arrived - (code.capture + segment.duration)
+            self.recorder.observe(tm.GLASS_TO_GLASS, latency, at=arrived)
+        if segment.pdt:
+            error = segment.pdt - code.capture
+            self.recorder.observe(tm.PDT_ERROR, abs(error), at=arrived)
+            self.recorder.count(tm.PDT_ERROR_SIGNED_MS, round(error * 1000), at=arrived)
 
     def check_startup(self, now: float, gave_up: bool = False) -> None:
         """Count a failed start, once: no first segment within STARTUP_GIVE_UP_S, or the

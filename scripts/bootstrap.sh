@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan openssl iproute2 iptables wrk
+packages=(redis-server redis-sentinel ffmpeg nginx-light libnginx-mod-nchan libnginx-mod-rtmp openssl iproute2 iptables wrk
   prometheus chromium)
-# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests); openssl: test CAs;
+# wrk: edge_bench; libnginx-mod-nchan: a chat server nobody here wrote (tests);
+# libnginx-mod-rtmp: an RTMP ingest and HLS packager nobody here wrote (glass-to-glass tests); openssl: test CAs;
 # prometheus: the PromQL probes are tested against a real one (tests start their own);
 # chromium: headless screenshots of the live page (tests)
 missing=()

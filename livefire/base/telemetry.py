@@ -26,6 +26,8 @@ __all__ = ["DIGITS", "HIGHEST_US", "LOWEST_US", "Histogram"]  # and every name d
 
 # Timing metrics (histograms, recorded in microseconds)
 STREAM_LATENCY = "stream_latency"  # last byte of a segment − (its PDT + its duration)
+GLASS_TO_GLASS = "glass_to_glass"  # last byte − (capture time read from the pixels + duration)
+PDT_ERROR = "pdt_error"  # |a segment's PDT − the capture time read from its first frame|
 STARTUP = "startup"  # first playlist request → first segment complete
 REQUEST_LATENCY = "request_latency"  # from intended send time to last byte
 SCHEDULE_LAG = "schedule_lag"  # actual send time − intended send time (generator health)
@@ -35,6 +37,8 @@ SEARCH_LATENCY = "search_latency"  # discovery GET /search, from its intended se
 EVENT_LOOP_STALL = "event_loop_stall"  # how late a worker's 100 ms hub timer fired (health)
 HISTOGRAMS = (
     STREAM_LATENCY,
+    GLASS_TO_GLASS,
+    PDT_ERROR,
     STARTUP,
     REQUEST_LATENCY,
     SCHEDULE_LAG,
@@ -49,6 +53,9 @@ REQUESTS, REQUEST_ERRORS = "requests", "request_errors"
 SEGMENTS, STALLS, STALL_MS = "segments", "stalls", "stall_ms"
 SESSION_RESTARTS = "session_restarts"  # a viewer had to start over
 SEGMENTS_DECODED, SEGMENTS_INVALID = "segments_decoded", "segments_invalid"  # PyAV sample
+TIMECODES_READ = "timecodes_read"  # decoded samples whose first frame's timecode was read
+TIMECODES_UNREADABLE = "timecodes_unreadable"  # valid samples with no code, or a misread one
+PDT_ERROR_SIGNED_MS = "pdt_error_signed_ms"  # sum of (PDT − capture) in ms: late PDT is > 0
 UPSWITCHES, DOWNSWITCHES = "abr_upswitches", "abr_downswitches"  # rendition changes
 HEARTBEAT = "heartbeat"  # each worker adds 1 to every second it was alive: gaps show
 WORKER_UNRELIABLE = "worker_unreliable@"  # + worker id: 1 in each second that worker fell

@@ -191,6 +191,10 @@ class Load(Model):
     gift_interval: Duration = Field(default=2.0, gt=0)  # between one gifter's gifts (±50%)
     search_interval: Duration = Field(default=1.0, gt=0)  # between one searcher's searches
     gift_timeout: Duration = Field(default=5.0, gt=0)  # retry a gift with its key this long
+    # how creators push: "http" (MPEG-TS to the origin's /ingest-route node) or "rtmp" (FLV
+    # to `creator_url`, a template such as rtmp://ingest.example/live/{stream})
+    creator_protocol: Literal["http", "rtmp"] = "http"
+    creator_url: str | None = Field(default=None, pattern=r"^rtmp://.*\{stream\}")
 
 
 class FaultSpec(Model):

@@ -22,6 +22,10 @@ class PhaseSlos(Model):
     stream_latency_avg: Duration | None = None  # documented: avg 185 ms in production
     stream_latency_p95: Duration | None = None
     stream_latency_p99: Duration | None = None
+    # read from the pixels (decode_sample; creators or cameras drawing livefire's timecode)
+    glass_to_glass_p50: Duration | None = None  # documented target: 200 ms
+    glass_to_glass_p95: Duration | None = None
+    glass_to_glass_p99: Duration | None = None
     viewer_error_rate: Fraction | None = None
     stream_connection_success: Fraction | None = None
     startup_time_p95: Duration | None = None

@@ -141,6 +141,20 @@ for _q, _doc in ((50, ""), (95, "p95 240 ms in production"), (99, "p99 320 ms in
             over=share_over(tm.STREAM_LATENCY),
         ),
     )
+for _q in (50, 95, 99):
+    SLIS.add(
+        f"glass_to_glass_p{_q}",
+        Sli(
+            f"glass_to_glass_p{_q}",
+            "s",
+            False,
+            percentile(tm.GLASS_TO_GLASS, _q),
+            "200 ms documented target" if _q == 50 else "",
+            samples=observed(tm.GLASS_TO_GLASS),
+            min_samples=for_percentile(_q),
+            over=share_over(tm.GLASS_TO_GLASS),
+        ),
+    )
 SLIS.add(
     "stream_latency_avg",
     Sli(

@@ -225,7 +225,7 @@ class Transcoder:
                 continue
             pattern = stream.patterns.get(rendition.name)
             if pattern is None:  # built once: a pattern precomputes its bars
-                pattern = TestPattern(rendition.width, rendition.height)
+                pattern = TestPattern(rendition.width, rendition.height, stream.name)
                 stream.patterns[rendition.name] = pattern
             encoder = stream.encoders.get(rendition.name)
             if encoder is None:

@@ -54,6 +54,12 @@ def users_classes(users: dict[str, int]) -> list[str]:
     return [kind.capitalize() for kind, n in users.items() if n]
 
 
+def worst_pdt_error(series: list[tm.Second]) -> float | None:
+    """The largest |PDT − capture time| any decoding viewer saw, in seconds."""
+    hists = [s.histograms[tm.PDT_ERROR] for s in series if tm.PDT_ERROR in s.histograms]
+    return max(h.get_max_value() for h in hists) / 1e6 if hists else None
+
+
 def measure(name: str, series: list[tm.Second]) -> float | None:
     return SLIS.get(name).measure(series)
 
@@ -76,6 +82,13 @@ def test_decoding_viewers_find_every_segment_valid_and_every_request_answered(
     assert decoded >= 6  # 3 viewers × a segment a second, after startup
     assert measure("segments_valid", series) == 1.0
     assert measure("stream_connection_success", series) == 1.0
+    # the synthetic cameras draw the timecode: glass-to-glass read from the pixels, and the
+    # origin's PDT (the capture time of the first frame) within 20 ms of what they carry
+    assert sum(s.counters.get(tm.TIMECODES_UNREADABLE, 0) for s in series) == 0
+    g2g = measure("glass_to_glass_p95", series)
+    assert g2g is not None and 0 < g2g < 2.0
+    pdt_error = worst_pdt_error(series)
+    assert pdt_error is not None and pdt_error < 0.020
 
 
 def test_a_creator_pushes_a_stream_the_platform_serves(platform: Platform, tmp_path: Path) -> None:
