@@ -62,16 +62,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     """Parse and validate; raise ScenarioError listing every problem, each with file:line."""
     load_plugins()  # third-party faults are part of the catalog scenarios are checked against
     file = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Problem(file, 0, "", f"cannot read: {exc.strerror}")]) from None
-    source = SourceMap(file)
-    data = _parse(raw, source)
-    problems = list(source.problems)
-    if not isinstance(data, dict):
-        problems.append(Problem(file, 1, "", "expected a mapping with name, duration, ..."))
-        raise ScenarioError(problems)
+    data, source, problems = _read_mapping(path, "expected a mapping with name, duration, ...")
     problems.extend(_check_faults(data, source))
     problems.extend(_check_cost(data, source))
     try:
@@ -107,9 +98,11 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return LoadedScenario(scenario, source)
 
 
-def load_model(path: str | Path, model: type[_M]) -> _M:
-    """Any YAML document into `model` (a capacity spec, say) with the scenario's checks:
-    UTF-8, YAML, duplicate keys, every schema problem at its file:line; raise ScenarioError."""
+def _read_mapping(
+    path: str | Path, expected: str
+) -> tuple[dict[Any, Any], SourceMap, list[Problem]]:
+    """Read and parse a YAML mapping, keeping the problems found on the way (duplicate keys,
+    say); raise ScenarioError at once when there is no mapping to validate at all."""
     file = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -119,8 +112,15 @@ def load_model(path: str | Path, model: type[_M]) -> _M:
     data = _parse(raw, source)
     problems = list(source.problems)
     if not isinstance(data, dict):
-        problems.append(Problem(file, 1, "", "expected a mapping"))
+        problems.append(Problem(file, 1, "", expected))
         raise ScenarioError(problems)
+    return data, source, problems
+
+
+def load_model(path: str | Path, model: type[_M]) -> _M:
+    """Any YAML document into `model` (a capacity spec, say) with the scenario's checks:
+    UTF-8, YAML, duplicate keys, every schema problem at its file:line; raise ScenarioError."""
+    data, source, problems = _read_mapping(path, "expected a mapping")
     try:
         loaded = model.model_validate(data)
     except ValidationError as exc:
