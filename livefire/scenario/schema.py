@@ -196,6 +196,14 @@ class Load(Model):
     creator_protocol: Literal["http", "rtmp"] = "http"
     creator_url: str | None = Field(default=None, pattern=r"^rtmp://.*\{stream\}")
 
+    @model_validator(mode="after")
+    def _rtmp_has_a_url(self) -> Load:
+        if self.creator_protocol == "rtmp" and self.creator_url is None:
+            raise ValueError(
+                "creator_protocol rtmp needs creator_url, e.g. rtmp://ingest.example/live/{stream}"
+            )
+        return self
+
 
 class FaultSpec(Model):
     """One entry of the fault timeline."""

@@ -40,6 +40,10 @@ GALLERY = {
         "[0, 1], got '150%'",
     ],
     "not_yaml.yaml": [":3: invalid YAML"],
+    # refused at load, not when the first creator starts pushing
+    "rtmp_without_url.yaml": [
+        ":4: load: creator_protocol rtmp needs creator_url, e.g. rtmp://ingest.example/live/{stream}"
+    ],
     "bad_cost.yaml": [
         ":6: faults[0].severity: unknown severity 'P9'; known: P0, P2",
         ":7: faults[1].fault: priced at P1 (default for transcoder-node-kill), which "
