@@ -116,7 +116,10 @@ def test_tips_through_the_template_are_all_found_in_the_foreign_ledger(
     assert SLIS.get("gift_success").measure(judged(tm.merge_batches(batches))) == 1.0
     asked = stats(api)
     assert set(asked["content_types"]) == {"application/x-www-form-urlencoded"}
-    assert asked["tips"] == len(acked) + result.indeterminate
+    # every tip livefire recorded reached the API; a gifter stopped mid-request (at most one
+    # each, when the run ends) has one the API booked and livefire never saw answered
+    recorded = len(acked) + result.indeterminate
+    assert recorded <= asked["tips"] <= recorded + 3
     # cookies are kept per simulated user: only each gifter's first tip comes without
     assert asked["cookies"]["without"] == 3 and asked["cookies"]["with"] >= len(acked) - 3
 
