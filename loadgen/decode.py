@@ -32,10 +32,11 @@ def inspect_segment(data: bytes, extinf: float) -> Inspection:
                 return Inspection(f"codec {stream.codec_context.name}, expected h264", None)
             pts: list[int] = []
             for frame in container.decode(stream):
-                if not pts and frame.pts is not None:
+                if frame.pts is None:
+                    continue
+                if not pts:  # the first frame: its luma plane carries the code
                     code = timecode.read(frame.to_ndarray(format="yuv420p")[: frame.height])
-                if frame.pts is not None:
-                    pts.append(frame.pts)
+                pts.append(frame.pts)
             rate = float(stream.average_rate or stream.guessed_rate or 0)
             base = float(stream.time_base or 0)
     except av.FFmpegError as exc:
