@@ -72,6 +72,17 @@ def worker_argv(master_host: str, master_port: int) -> list[str]:
     ]
 
 
+def local_master_host(bind: str) -> str:
+    """Where this machine's own workers reach a master bound to `bind`: the address itself,
+    loopback only when the master listens on every address (a master bound to one
+    non-loopback address does not answer on 127.0.0.1)."""
+    if bind in ("", "0.0.0.0", "*"):
+        return "127.0.0.1"
+    if bind in ("::", "[::]"):
+        return "::1"
+    return bind.strip("[]")
+
+
 class LoadRunner:
     def __init__(
         self,
@@ -118,7 +129,9 @@ class LoadRunner:
         self.master = self.processes.spawn("locust-master", argv, ready=False)
         for index in range(self.workers):
             self.processes.spawn(
-                f"locust-worker-{index + 1}", worker_argv("127.0.0.1", self.port), ready=False
+                f"locust-worker-{index + 1}",
+                worker_argv(local_master_host(self.bind), self.port),
+                ready=False,
             )
 
     def wait_started(self, timeout: float = 90.0) -> float:

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "worker",
         help="join a livefire run's Locust master as a load worker",
         description="Start a Locust worker that joins the master `livefire run` started "
-        "(its --master-bind-host/--master-port). The run's configuration arrives from the "
+        "(its --master-bind HOST:PORT). The run's configuration arrives from the "
         "master; nothing else is needed on this machine. Without --forever it exits when "
         "the run ends.",
         epilog="examples:\n  livefire worker --master 10.0.0.5:5557 --processes 4\n"

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ NGINX_CONF = """daemon off; user root; pid {d}/nginx.pid; error_log {d}/nginx-er
 worker_processes 1;
 events {{ worker_connections 1024; }}
 http {{ access_log off; types {{ application/vnd.apple.mpegurl m3u8; video/mp2t ts; }}
-  server {{ listen 127.0.0.1:{port}; root {d}/hls;
+  server {{ listen {host}:{port}; root {d}/hls;
             location / {{ add_header Cache-Control no-cache; }} }} }}
 """
 
@@ -37,8 +38,15 @@ http {{ access_log off; types {{ application/vnd.apple.mpegurl m3u8; video/mp2t 
 @pytest.fixture
 def live_hls(tmp_path: Path) -> Iterator[str]:
     """ffmpeg publishes a live HLS stream (1 s segments, program-date-time) served by nginx."""
-    hls = tmp_path / "hls"
-    hls.mkdir()
+    with serving_live_hls(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def serving_live_hls(directory: Path, host: str = "127.0.0.1") -> Iterator[str]:
+    """ffmpeg's live HLS (1 s segments, PDT) in `directory`, served by nginx on `host`."""
+    hls = directory / "hls"
+    hls.mkdir(parents=True)
     ffmpeg = subprocess.Popen(
         [
             "ffmpeg",
@@ -71,10 +79,10 @@ def live_hls(tmp_path: Path) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    port = free_port()
-    (tmp_path / "nginx.conf").write_text(NGINX_CONF.format(d=tmp_path, port=port))
+    port = free_port(host)
+    (directory / "nginx.conf").write_text(NGINX_CONF.format(d=directory, host=host, port=port))
     nginx = subprocess.Popen(
-        ["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        ["nginx", "-p", str(directory), "-c", str(directory / "nginx.conf")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -87,7 +95,7 @@ def live_hls(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.2)
         else:
             pytest.fail("ffmpeg produced no live playlist")
-        yield f"http://127.0.0.1:{port}/live.m3u8"
+        yield f"http://{host}:{port}/live.m3u8"
     finally:
         stop(ffmpeg)
         stop(nginx)
