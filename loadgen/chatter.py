@@ -11,6 +11,11 @@ in second t is expected by `chat_members@room` members, each of which was there 
 any it does not reach — a drop, a dead node — is loss. A receipt is counted once per message
 id: a repeat is a `chat_duplicates`, a frame of another room a `chat_misrouted`, and neither can
 stand in for a message that never arrived.
+
+The ids are remembered for `SEEN_FOR_S` after their send time, so an hours-long run holds only
+the last few minutes' ids. A frame sent longer ago than that is `chat_expired`: not a receipt
+(it counts as lost, being far outside any delivery promise) and never a duplicate, so a repeat
+arriving after its id was forgotten cannot be counted twice.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import math
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,6 +38,7 @@ from loadgen.recorder import Recorder
 
 RECONNECT_S = 1.0
 WITHIN_S = 0.100  # the documented promise: delivered within 100 ms
+SEEN_FOR_S = 300.0  # message ids kept this long after their send time (see above)
 
 
 class ChatAccount:
@@ -48,7 +55,8 @@ class ChatAccount:
         self.room, self.recorder = room, recorder
         self.member_from: int | None = None  # first whole second of the current membership
         self.counted_through: int | None = None  # last second confirmed a member for
-        self.seen: set[str] = set()  # message ids already counted (or ignored) this session
+        self.seen: set[str] = set()  # ids counted (or ignored) this session, sent lately
+        self._seen_order: deque[tuple[float, str]] = deque()  # (sent, id), in arrival order
         self.pending: dict[int, list[float]] = {}  # second → latencies of its held receipts
 
     def joined(self, now: float) -> None:
@@ -83,10 +91,15 @@ class ChatAccount:
             self.recorder.count(tm.CHAT_ERRORS, at=now)
             return
         sent = float(frame["sent_at"])  # receipts count in the second of sending,
-        if msg_id in self.seen:  # so a window's ratio compares like with like
+        self._forget(now)  # so a window's ratio compares like with like
+        if sent < now - SEEN_FOR_S:
+            self.recorder.count(tm.CHAT_EXPIRED, at=sent)
+            return
+        if msg_id in self.seen:
             self.recorder.count(tm.CHAT_DUPLICATES, at=sent)
             return
         self.seen.add(msg_id)
+        self._seen_order.append((sent, msg_id))
         if self.member_from is None or sent < self.member_from:
             return  # sent before this membership began: nobody owed it to us
         second, latency = math.floor(sent), now - sent
@@ -94,6 +107,13 @@ class ChatAccount:
             self._receipt(sent, latency)  # late, but its second is confirmed: it counts
         else:
             self.pending.setdefault(second, []).append(latency)
+
+    def _forget(self, now: float) -> None:
+        """Drop the ids sent more than SEEN_FOR_S ago (arrival order is about send order; an
+        id behind a younger one waits for it, at most another SEEN_FOR_S)."""
+        order = self._seen_order
+        while order and order[0][0] < now - SEEN_FOR_S:
+            self.seen.discard(order.popleft()[1])
 
     def _first_unconfirmed(self) -> int:
         assert self.member_from is not None

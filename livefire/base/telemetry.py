@@ -74,6 +74,7 @@ CHAT_RECEIVED, CHAT_RECEIVED_100MS = "chat_received", "chat_received_100ms"
 CHAT_ERRORS = "chat_errors"  # connection failures, error frames, messages without an id
 CHAT_DUPLICATES = "chat_duplicates"  # a message id received again (never a second receipt)
 CHAT_MISROUTED = "chat_misrouted"  # a message of another room (never a receipt)
+CHAT_EXPIRED = "chat_expired"  # arrived over 5 min after sending: lost, never a duplicate
 GIFTS_ATTEMPTED, GIFTS_ACKED = "gifts_attempted", "gifts_acked"  # acked within the timeout
 SEARCHES, SEARCH_ERRORS = "searches", "search_errors"
 INGEST_BYTES = "ingest_bytes"  # MPEG-TS bytes creators pushed

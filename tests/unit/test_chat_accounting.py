@@ -8,7 +8,7 @@ import random
 from livefire.base import telemetry as tm
 from livefire.verdict.slis import SLIS
 from loadgen.chat_wire import reference_receipts
-from loadgen.chatter import ChatAccount, ChatSession
+from loadgen.chatter import SEEN_FOR_S, ChatAccount, ChatSession
 from loadgen.recorder import Recorder
 
 T0 = 1_000
@@ -146,3 +146,48 @@ def test_receipts_wait_for_their_second_and_a_late_one_of_a_confirmed_second_cou
     assert run[0].t == T0 and run[0].counters[tm.CHAT_RECEIVED] == 2
     assert run[0].counters[tm.CHAT_RECEIVED_100MS] == 1
     assert SLIS.get("chat_loss").measure(run) == 0.0
+
+
+def test_ids_are_forgotten_after_their_time_so_hours_of_chat_stay_bounded() -> None:
+    recorder = Recorder("w")
+    alice = ChatAccount(ROOM, recorder)
+    alice.joined(T0 - 0.5)
+    rate = 20  # messages a second in the room, for two simulated hours
+    for n in range(rate * 7200):
+        sent = T0 + n / rate
+        alice.received(frame(n, sent_at=sent), now=sent + 0.02)
+        if n % (rate * 60) == 0:
+            alice.tick(sent)
+            recorder.drain(final=False, now=sent)  # the shipper's drain, once a minute here
+    kept = (SEEN_FOR_S + 1) * rate
+    assert len(alice.seen) <= kept and len(alice._seen_order) <= kept  # not 144,000
+
+
+def test_a_repeat_within_the_window_is_still_a_duplicate() -> None:
+    recorder = Recorder("w")
+    alice = member(recorder)
+    alice.received(frame(1), now=T0 + 0.06)
+    alice.received(frame(900), now=T0 + 45)  # ids of the last minutes are all remembered
+    alice.received(frame(1), now=T0 + SEEN_FOR_S - 1)
+    alice.tick(T0 + SEEN_FOR_S)
+    run = tm.merge_batches([recorder.drain(final=True, now=T0 + SEEN_FOR_S + 1)])
+    counted = {
+        k: sum(s.counters.get(k, 0) for s in run) for k in (tm.CHAT_RECEIVED, tm.CHAT_DUPLICATES)
+    }
+    assert counted == {tm.CHAT_RECEIVED: 2, tm.CHAT_DUPLICATES: 1}
+
+
+def test_a_frame_older_than_the_window_is_expired_never_a_receipt_or_duplicate() -> None:
+    recorder = Recorder("w")
+    alice = member(recorder)
+    alice.received(frame(1), now=T0 + 0.06)
+    late = T0 + SEEN_FOR_S + 5  # its id is forgotten by now: a repeat must not count again
+    alice.received(frame(1), now=late)
+    alice.received(frame(2), now=late)  # first arrival, five minutes late: lost, not received
+    alice.tick(late)
+    run = tm.merge_batches([recorder.drain(final=True, now=late + 1)])
+    totals = {
+        k: sum(s.counters.get(k, 0) for s in run)
+        for k in (tm.CHAT_RECEIVED, tm.CHAT_DUPLICATES, tm.CHAT_EXPIRED)
+    }
+    assert totals == {tm.CHAT_RECEIVED: 1, tm.CHAT_DUPLICATES: 0, tm.CHAT_EXPIRED: 2}
