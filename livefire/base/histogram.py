@@ -13,9 +13,15 @@ about 6 bytes per non-empty bucket. It is exactly the histogram HdrHistogram wou
   settled, `livefire.base.merging`);
 - a percentile is the bucket where the cumulative count reaches the rank, read as that
   bucket's highest equivalent value, as `livefire.base.percentiles` reads an HdrHistogram;
-- `encode` / `decode` are HdrHistogram's own wire form (V2, zlib, base64), so batches and
-  series files are unchanged; decoding goes straight to the sparse form through one reused
-  scratch array, never a new 169 KB histogram.
+- `encode` writes the sparse form itself: `~` and base64 of zlib of (the counts' byte width,
+  the gaps between non-empty indices as uint16, the counts), about HdrHistogram's own wire
+  size and decoded in a third of its time (no varint walk over every bucket up to the
+  highest, no 169 KB scratch to scan), which is most of what the master spends per batch.
+  `decode` reads it and, for runs recorded before, HdrHistogram's wire form (V2, zlib,
+  base64) straight to the sparse form through one reused scratch array; `encode_hdr` writes
+  HdrHistogram's form for tools that want it.
+- decoded with `narrow=False` (a batch merged and dropped at once), indices and counts stay
+  int64: adding them to a running sum needs no conversion, twice as fast as from uint16.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from pyhdrh import decode as _decode_varints  # HdrHistogram's own C decoder
 
 LOWEST_US, HIGHEST_US, DIGITS = 1, 600_000_000, 3  # 1 µs .. 10 min, 3 significant digits
 FOLD_AFTER = 8  # additions queued; past that, a dense sum takes them until the next read
-Index = npt.NDArray[np.uint16]
+Index = npt.NDArray[np.uint16] | npt.NDArray[np.intp]  # intp only in a transient, wide one
 Counts = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
 _EMPTY_INDEX: Index = np.zeros(0, np.uint16)
 _EMPTY_COUNTS: Counts = np.zeros(0, np.uint32)
@@ -78,6 +84,11 @@ class _Scratch(threading.local):
 _SCRATCH = _Scratch()
 
 
+SPARSE = "~"  # marks the sparse wire form (not a base64 character: HdrHistogram's never starts so)
+_WIDTHS: dict[int, np.dtype[Any]] = {w: np.dtype(f"<u{w}") for w in (1, 2, 4)} | {
+    8: np.dtype("<i8")
+}
+_GAPS = np.dtype("<u2")
 _EXTERNAL = struct.Struct(">II")  # cookie, length (HdrHistogram's ExternalHeader)
 _PAYLOAD = struct.Struct(">IIIIQQd")  # cookie, payload_len, normalizing offset, digits, ...
 assert _EXTERNAL.size == ext_header_size and _PAYLOAD.size == payload_header_size
@@ -132,8 +143,13 @@ class Histogram:
         return out
 
     @classmethod
-    def decode(cls, text: str | bytes) -> Histogram:
-        """From HdrHistogram's wire form (base64), straight to the sparse form."""
+    def decode(cls, text: str | bytes, narrow: bool = True) -> Histogram:
+        """From the sparse wire form (or, for older runs, HdrHistogram's), straight to the
+        sparse form; `narrow=False` keeps int64 arrays for a histogram only added and dropped."""
+        if isinstance(text, bytes):
+            text = text.decode("ascii")
+        if text.startswith(SPARSE):
+            return cls._decode_sparse(text, narrow)
         raw = base64.b64decode(text)
         cookie, _ = _EXTERNAL.unpack_from(raw)
         if get_cookie_base(cookie) != V2_COMPRESSION_COOKIE_BASE:
@@ -159,6 +175,26 @@ class Histogram:
             raise
         return out
 
+    @classmethod
+    def _decode_sparse(cls, text: str, narrow: bool) -> Histogram:
+        raw = zlib.decompress(base64.b64decode(text[1:]))
+        width = _WIDTHS.get(raw[0]) if raw else None
+        n = (len(raw) - 1) // (2 + raw[0]) if width is not None else -1
+        if width is None or len(raw) != 1 + n * (2 + raw[0]):
+            raise ValueError("not a sparse histogram encoding")
+        out = cls()
+        if n:
+            index = np.cumsum(np.frombuffer(raw, _GAPS, n, 1), dtype=np.intp)
+            counts = np.frombuffer(raw, width, n, 1 + 2 * n)
+            if int(index[-1]) >= _tables()[0]:
+                raise ValueError("sparse histogram index out of range")
+            if narrow:
+                out._index = index.astype(np.uint16)
+                out._counts = counts.astype(np.int64 if raw[0] == 8 else np.uint32)
+            else:
+                out._index, out._counts = index, counts.astype(np.int64)
+        return out
+
     # reading ----------------------------------------------------------------------------------
     def sparse(self) -> tuple[Index, Counts]:
         """(sorted non-empty indices, their counts): never modify them."""
@@ -177,8 +213,10 @@ class Histogram:
             self._dense = None
         self._queued = []
         parts = [(i, c) for i, c in parts if i.size]
-        if len(parts) == 1:
-            self._index, self._counts = parts[0]
+        if len(parts) == 1:  # kept: narrowed, if it came wide
+            index, counts = parts[0]
+            self._index = index if index.dtype == np.uint16 else index.astype(np.uint16)
+            self._counts = counts if counts.dtype == np.uint32 else _narrow(counts)
             return
         if not parts:
             return
@@ -237,6 +275,17 @@ class Histogram:
         return out
 
     def encode(self) -> bytes:
+        """The sparse wire form (see the module docstring)."""
+        index, counts = self.sparse()
+        gaps = np.diff(index, prepend=0) if index.size else index  # the first: its index
+        most = int(counts.max()) if counts.size else 0
+        width = 1 if most < 2**8 else 2 if most < 2**16 else 4 if most < 2**32 else 8
+        raw = (
+            bytes([width]) + gaps.astype(_GAPS).tobytes() + counts.astype(_WIDTHS[width]).tobytes()
+        )
+        return SPARSE.encode() + base64.b64encode(zlib.compress(raw))
+
+    def encode_hdr(self) -> bytes:
         """HdrHistogram's wire form (V2, base64), as `HdrHistogram.encode` gives it."""
         if self._dense is not None and not self._queued and not self._index.size:
             return bytes(self._dense.encode())

@@ -137,10 +137,11 @@ class Second:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Second:
+    def from_json(cls, data: dict[str, Any], narrow: bool = True) -> Second:
+        """`narrow=False`: a batch's second, only merged and dropped (see `Histogram.decode`)."""
         histograms = {}
         for name, text in data.get("h", {}).items():
-            histograms[name] = Histogram.decode(text)
+            histograms[name] = Histogram.decode(text, narrow)
         return cls(int(data["t"]), histograms, dict(data.get("c", {})))
 
 
@@ -206,7 +207,7 @@ class Batch:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Batch:
-        seconds = [Second.from_json(s) for s in data["seconds"]]
+        seconds = [Second.from_json(s, narrow=False) for s in data["seconds"]]
         records = list(data.get("records", []))
         clock = ClockBounds.from_json(data["clock"]) if data.get("clock") else None
         final = bool(data.get("final"))

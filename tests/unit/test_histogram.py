@@ -42,12 +42,50 @@ def test_merging_is_addition() -> None:
     assert [nearest_rank(total, q) for q in QS] == [nearest_rank(expected, q) for q in QS]
 
 
-def test_the_wire_form_is_hdrhistograms_both_ways() -> None:
+def test_hdrhistograms_wire_form_still_reads_and_can_still_be_written() -> None:
     compact, decoded = _pair(9)
-    assert Histogram.decode(decoded.encode().decode()) == compact
-    again = HdrHistogram.decode(compact.encode())
+    assert Histogram.decode(decoded.encode().decode()) == compact  # runs recorded before
+    again = HdrHistogram.decode(compact.encode_hdr())
     assert [nearest_rank(again, q) for q in QS] == [nearest_rank(decoded, q) for q in QS]
-    assert Histogram.decode(Histogram.decode(compact.encode()).encode()) == compact
+
+
+@pytest.mark.parametrize("scale", [1, 300, 70_000, 5_000_000_000])  # each count width
+def test_the_sparse_wire_form_round_trips_exactly(scale: int) -> None:
+    compact, decoded = _pair(11)
+    big = Histogram()
+    for _ in range(2):
+        big.add(compact)
+    big.add(Histogram.from_dense(decoded))
+    index, counts = big.sparse()
+    scaled = Histogram()
+    scaled._index, scaled._counts = index, counts.astype("int64") * scale
+    text = scaled.encode()
+    assert text.startswith(b"~")
+    for narrow in (True, False):
+        back = Histogram.decode(text, narrow)
+        assert back == scaled
+        assert back.get_total_count() == 3 * decoded.get_total_count() * scale
+    narrow_index, _ = Histogram.decode(text).sparse()
+    assert narrow_index.dtype == "uint16"  # kept at 2 bytes an index
+
+
+def test_a_wide_decoded_histogram_is_kept_narrow_once_merged() -> None:
+    compact, _ = _pair(12)
+    merged = Histogram()
+    merged.add(Histogram.decode(compact.encode(), narrow=False))
+    index, counts = merged.sparse()
+    assert (index.dtype, counts.dtype) == ("uint16", "uint32") and merged == compact
+
+
+def test_a_damaged_sparse_encoding_is_refused() -> None:
+    import base64
+    import zlib
+
+    good = _pair(13)[0].encode()
+    raw = zlib.decompress(base64.b64decode(good[1:]))
+    for bad in (raw[:-1], bytes([3]) + raw[1:], b"\x01\xff\xff\x01"):
+        with pytest.raises(ValueError):
+            Histogram.decode(b"~" + base64.b64encode(zlib.compress(bad)))
 
 
 def test_an_empty_histogram_has_no_percentile_and_encodes() -> None:
