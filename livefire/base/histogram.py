@@ -190,7 +190,8 @@ class Histogram:
                 raise ValueError("sparse histogram index out of range")
             if narrow:
                 out._index = index.astype(np.uint16)
-                out._counts = counts.astype(np.int64 if raw[0] == 8 else np.uint32)
+                wide = raw[0] == 8
+                out._counts = counts.astype(np.int64) if wide else counts.astype(np.uint32)
             else:
                 out._index, out._counts = index, counts.astype(np.int64)
         return out
