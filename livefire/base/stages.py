@@ -42,7 +42,7 @@ STAGES = (
     Stage("stage_ingest_transcoding", "captured", "muxed", "ingest 30 + transcoding 80", 110.0),
     Stage("stage_edge", "muxed", "edge", "edge 40", 40.0),
     Stage("stage_last_mile", "edge", ARRIVED, "last mile 50", 50.0),
-    Stage("stage_origin_publish", "muxed", "origin", "part of edge: muxed → at the origin", None),
+    Stage("stage_origin_publish", "muxed", "origin", "part of edge 40", None),
     Stage("stage_total", "captured", ARRIVED, "glass-to-glass 200", 200.0),
 )
 BUDGETED = tuple(s for s in STAGES if s.budget_ms is not None and s.name != "stage_total")

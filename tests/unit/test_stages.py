@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from livefire.base import stages
+from livefire.base import telemetry as tm
+from loadgen.recorder import Recorder
+from loadgen.viewer import ViewerSession
 
 T = 1_764_000_000.0  # the segment was complete at the camera
 
@@ -60,3 +63,22 @@ def test_only_stages_with_both_ends_are_measured() -> None:
     found = stages.durations(header(captured=0, edge=0.120), T + 0.150)
     assert found == pytest.approx({"stage_last_mile": 0.030, "stage_total": 0.150}, abs=2e-6)
     assert stages.durations("x-cdn=1", T) == {}
+
+
+def recorded(value: str, arrived: float) -> tm.Second:
+    recorder = Recorder("w1")
+    viewer = ViewerSession(None, recorder, "http://x/master.m3u8")  # type: ignore[arg-type]
+    viewer._stages(value, arrived)
+    merged = tm.Second(0)
+    for second in recorder.drain(final=True, now=arrived + 5).seconds:
+        merged.merge(second)
+    return merged
+
+
+def test_the_viewer_records_each_stage_or_counts_disordered_stamps() -> None:
+    good = recorded(header(captured=0, muxed=0.04, origin=0.05, edge=0.1), T + 0.15)
+    assert set(good.histograms) == set(tm.STAGE_HISTOGRAMS)
+    assert abs(good.histograms["stage_last_mile"].get_max_value() - 50_000) < 100  # µs
+    assert tm.STAGE_STAMPS_DISORDERED not in good.counters
+    bad = recorded(header(captured=0, muxed=0.04, edge=0.1), T + 0.05)
+    assert bad.histograms == {} and bad.counters[tm.STAGE_STAMPS_DISORDERED] == 1
