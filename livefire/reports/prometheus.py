@@ -171,26 +171,30 @@ def _budget_metrics(report: Report) -> Iterator[Metric]:
     if not isinstance(section, dict):
         return
     scenario = str(report.get("scenario", ""))
-    labels = ["scenario", "stage", "quantile"]
+    labels = ["scenario", "stage"]
     seconds = GaugeMetricFamily(
         "livefire_stage_latency_seconds",
-        "A segment's time in one stage (X-Stage-Times), by quantile (0.5, 0.95) and mean",
-        labels=labels,
+        "A segment's time in one stage (X-Stage-Times), by quantile",
+        labels=[*labels, "quantile"],
+    )
+    mean = GaugeMetricFamily(
+        "livefire_stage_latency_mean_seconds", "A segment's mean time in one stage", labels=labels
     )
     budget = GaugeMetricFamily(
-        "livefire_stage_budget_seconds", "The stage's documented budget", labels=labels[:2]
+        "livefire_stage_budget_seconds", "The stage's documented budget", labels=labels
     )
     rows = list(section.get("stages") or [])
     if isinstance(section.get("total"), dict):
         rows.append(section["total"])
     for row in rows:
-        stage = str(row.get("name", ""))
-        for quantile, key in (("0.5", "p50_ms"), ("0.95", "p95_ms"), ("mean", "mean_ms")):
+        stage = [scenario, str(row.get("name", ""))]
+        for quantile, key in (("0.5", "p50_ms"), ("0.95", "p95_ms")):
             if _is_number(row.get(key)):
-                seconds.add_metric([scenario, stage, quantile], float(row[key]) / 1000)
-        if _is_number(row.get("budget_ms")):
-            budget.add_metric([scenario, stage], float(row["budget_ms"]) / 1000)
-    yield from (seconds, budget)
+                seconds.add_metric([*stage, quantile], round(float(row[key]) / 1000, 6))
+        for family, key in ((mean, "mean_ms"), (budget, "budget_ms")):
+            if _is_number(row.get(key)):
+                family.add_metric(stage, round(float(row[key]) / 1000, 6))
+    yield from (seconds, mean, budget)
 
 
 def _is_number(value: Any) -> bool:

@@ -102,6 +102,7 @@ def test_prometheus_has_a_gauge_per_stage_and_quantile() -> None:
     assert found[("livefire_stage_budget_seconds", "edge", None)] == 0.04
     assert abs(found[("livefire_stage_latency_seconds", "edge", "0.5")] - 0.034) < 0.002
     assert ("livefire_stage_latency_seconds", "total", "0.95") in found
+    assert abs(found[("livefire_stage_latency_mean_seconds", "last_mile", None)] - 0.0245) < 1e-3
 
 
 def test_no_stamps_no_section_no_panel_no_gauges() -> None:
