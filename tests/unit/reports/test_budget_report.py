@@ -129,3 +129,17 @@ def test_glass_to_glass_panel_when_seconds_have_decoded_samples() -> None:
     plain = build(outcome(stamped=True))
     assert "glass_p50_ms" not in plain["timeline"][0]  # type: ignore[index]
     assert '<div id="plot-glass"' not in render(plain, "html")
+
+
+def test_only_disordered_stamps_are_said_in_the_summary_and_drawn_nowhere() -> None:
+    run = outcome(stamped=False)
+    run.series[3].count(tm.STAGE_STAMPS_DISORDERED, 4)
+    report = build(run)
+    assert report["latency_budget"] == {
+        "header": "X-Stage-Times",
+        "stages": [],
+        "total": None,
+        "disordered": 4,
+    }
+    assert "4 segment(s) with stamps running backwards" in "\n".join(reports.summary(report))
+    assert "latency-budget" not in render(report, "html")
