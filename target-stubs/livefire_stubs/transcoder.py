@@ -335,7 +335,9 @@ class Transcoder:
     async def _publish_all(
         self, name: str, lease: Lease, seq: int, pdt: float, segments: dict[str, bytes], disc: bool
     ) -> None:
-        stamps = muxed_stamps(pdt, time.time())
+        # no `captured`: a pushed segment's PDT is when its first frame arrived, not when the
+        # camera completed it, and PDT + duration can fall after the cut (frames in bursts)
+        stamps = stages.append(None, "muxed", time.time())
         await lease.record_seq(seq)
         await asyncio.gather(
             *(self._publish(name, r, seq, pdt, data, disc, stamps) for r, data in segments.items())

@@ -21,7 +21,8 @@ from livefire.verdict.slis import merged
 from loadgen.http import LeanHttpClient
 from loadgen.recorder import Recorder
 from loadgen.viewer import ViewerSession
-from tests.integration.platform_checks import RENDITION, last_seq, media_url
+from tests.integration.creator import camera, push
+from tests.integration.platform_checks import RENDITION, last_seq, media_url, playlist
 
 pytestmark = pytest.mark.integration
 WATCH_S = 6.0
@@ -78,3 +79,16 @@ def test_a_viewers_stages_add_up_to_its_stream_latency(platform: Platform) -> No
     assert abs(budgeted - means["stage_total"]) < 300  # µs: histogram rounding only
     assert means["stage_origin_publish"] <= means["stage_edge"]
     assert not sum(s.counters.get(tm.STAGE_STAMPS_DISORDERED, 0) for s in seconds)
+
+
+def test_a_pushed_streams_segments_are_stamped_from_the_cut_on(platform: Platform) -> None:
+    """No `captured`: the node knows when a segment's first frame arrived, not when the
+    camera completed it, so ingest + transcoding is left to glass-to-glass."""
+    described = platform.describe().to_json()
+    answers = push(described["origin"], "stamped", camera(3), deadline_s=30)
+    assert answers[-1]["http"] == 200 and answers[-1]["segments"] >= 2, answers
+    listed = playlist(f"{described['origin']}/live/stamped/{RENDITION}/index.m3u8").segments[0]
+    url = f"{described['origin']}/live/stamped/{RENDITION}/{listed.uri}"
+    stamps = stages.parse(requests.get(url, timeout=5).headers[stages.HEADER])
+    assert list(stamps) == ["muxed", "origin"]
+    assert listed.program_date_time.timestamp() < stamps["muxed"] <= stamps["origin"]
