@@ -223,8 +223,9 @@ def _budget_panel(report: Report) -> str:
     )
     note = (
         f"<p class=meta>From the platform's {esc(section.get('header'))} stamps on each live "
-        "segment; blue: the stage's mean, grey: its documented budget (red: over it). Shares "
-        "are of the summed means of the budgeted stages. Information, never a promise.</p>"
+        "segment, over the whole run (fault windows included); blue: the stage's mean, grey: "
+        "its documented budget (red: over it). Shares are of the summed means of the "
+        "budgeted stages. Information, never a promise.</p>"
     )
     table = f'<table id="latency-budget">\n{head}\n' + "\n".join(lines) + "\n</table>"
     return "<h2>Latency budget per stage</h2>\n" + table + "\n" + note
