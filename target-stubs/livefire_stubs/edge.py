@@ -3,8 +3,6 @@
 Segments are immutable and cached; playlists are cached at most half a target duration; a
 blocking playlist request (`_HLS_msn`) is forwarded once per distinct URL however many viewers
 wait on it (request coalescing), which is what keeps an edge alive under a live audience.
-A segment the origin sent with X-Stage-Times is served with this edge's `edge` stamp (when
-it was cached here) appended: `livefire.base.stages`.
 """
 
 from __future__ import annotations
@@ -79,6 +77,9 @@ class Edge:
         )
 
     async def _fetch(self, key: str, kind: str) -> Cached:
+        """The origin's answer, to cache; a segment the origin sent with X-Stage-Times is
+        served with this edge's `edge` stamp (when it had it all) appended
+        (`livefire.base.stages`)."""
         assert self.session is not None
         try:
             async with self.session.get(self.origin + key) as response:
