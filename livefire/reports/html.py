@@ -35,7 +35,7 @@ tr.broken td{background:#ffebee;font-weight:600}tr.void td{background:#f3e5f5}
 .warn{background:#fff3e0;padding:8px;
 border-left:4px solid #ef6c00}pre{background:#f7f7f7;padding:8px;overflow:auto;font-size:12px}
 .bars{width:320px}.bar{height:9px;margin:2px 0;border-radius:2px}.bar.measured{background:#1565c0}
-.bar.budget{background:#9e9e9e}.bar.over{background:#c62828}
+.bar.budget{background:#9e9e9e}.bar.over{background:#c62828}#latency-budget td{white-space:nowrap}
 """
 
 
