@@ -15,6 +15,7 @@ from livefire.base import telemetry as tm
 from livefire.base.percentiles import nearest_rank
 from livefire.outcome import RunOutcome
 from livefire.reports.base import usd
+from livefire.verdict.budget import budget_lines, latency_budget
 from livefire.verdict.cost import Cost
 from livefire.verdict.engine import Check, FaultWindow, Verdict
 from livefire.verdict.reconcile import Reconciliation
@@ -65,6 +66,7 @@ def build(
             for worker, c in outcome.clocks.items()
         },
         "glass_to_glass": glass_to_glass(outcome.series),
+        "latency_budget": latency_budget(outcome.series),  # information, never a promise
         "revert_watchdog": outcome.revert_watchdog if outcome.revert_failures else None,
         "timeline": _timeline(outcome),
         "target": outcome.target.to_json(),
@@ -236,9 +238,20 @@ def _timeline(outcome: RunOutcome) -> list[dict[str, Any]]:
                     f"latency_p{q}_ms": None if v is None else round(v * 1000, 1)
                     for q, v in latency.items()
                 },
+                **_glass_second(second),
             }
         )
     return rows
+
+
+def _glass_second(second: tm.Second) -> dict[str, Any]:
+    """A second's glass-to-glass percentiles and |PDT error| p95, only when it has them."""
+    row: dict[str, Any] = {}
+    if (glass := second.histograms.get(tm.GLASS_TO_GLASS)) is not None:
+        row |= {f"glass_p{q}_ms": _ms(glass, q) for q in (50, 95, 99)}
+    if (pdt := second.histograms.get(tm.PDT_ERROR)) is not None:
+        row["pdt_error_p95_ms"] = _ms(pdt, 95)
+    return row
 
 
 def summary(report: dict[str, Any]) -> list[str]:
@@ -262,6 +275,7 @@ def summary(report: dict[str, Any]) -> list[str]:
             )
     lines += cost_lines(report.get("cost"))
     lines += glass_lines(report.get("glass_to_glass"))
+    lines += budget_lines(report.get("latency_budget"))
     for worker, clock in report.get("clocks", {}).items():
         lines.append(
             f"  clock  {worker}: platform − generator {clock['offset_ms']:+.1f} ± "

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import gevent
 
+from livefire.base import stages
 from livefire.base import telemetry as tm
 from loadgen.abr import Abr
 from loadgen.decode import inspect_segment
@@ -230,6 +231,8 @@ class ViewerSession:
             self.recorder.observe(tm.STREAM_LATENCY, latency, at=arrived)
             if latency < -EARLY_TOLERANCE_S:
                 self.recorder.count(tm.SEGMENTS_EARLY, at=arrived)
+        if live and (stamps := result.headers.get(stages.HEADER_KEY)):
+            self._stages(stamps, arrived)
         self.recorder.count(tm.SEGMENTS, at=arrived)
         stall = self.player.segment_arrived(segment.duration, arrived)
         if stall is not None and stall.seconds > self.max_stall:
@@ -259,6 +262,16 @@ class ViewerSession:
             error = segment.pdt - code.capture
             self.recorder.observe(tm.PDT_ERROR, abs(error), at=arrived)
             self.recorder.count(tm.PDT_ERROR_SIGNED_MS, round(error * 1000), at=arrived)
+
+    def _stages(self, stamps: str, arrived: float) -> None:
+        """The segment's latency split by the platform's stage stamps (only a platform that
+        sends X-Stage-Times has them); stamps that run backwards are counted, not used."""
+        found = stages.durations(stamps, arrived)
+        if found is None:
+            self.recorder.count(tm.STAGE_STAMPS_DISORDERED, at=arrived)
+            return
+        for name, seconds in found.items():
+            self.recorder.observe(name, seconds, at=arrived)
 
     def check_startup(self, now: float, gave_up: bool = False) -> None:
         """Count a failed start, once: no first segment within STARTUP_GIVE_UP_S, or the

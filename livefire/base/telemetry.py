@@ -20,6 +20,7 @@ from typing import Any
 
 from livefire.base.errors import TelemetryError
 from livefire.base.histogram import DIGITS, HIGHEST_US, LOWEST_US, Histogram
+from livefire.base.stages import STAGES
 
 log = logging.getLogger(__name__)
 __all__ = ["DIGITS", "HIGHEST_US", "LOWEST_US", "Histogram"]  # and every name defined here
@@ -35,6 +36,9 @@ CHAT_LATENCY = "chat_latency"  # receipt time − the message's sent_at
 GIFT_LATENCY = "gift_latency"  # first POST → acknowledgement (retries included)
 SEARCH_LATENCY = "search_latency"  # discovery GET /search, from its intended send time
 EVENT_LOOP_STALL = "event_loop_stall"  # how late a worker's 100 ms hub timer fired (health)
+# a segment's latency split by the platform's stage stamps (`livefire.base.stages`): one
+# histogram per stage, named there; only a platform that stamps segments records them
+STAGE_HISTOGRAMS = tuple(stage.name for stage in STAGES)
 HISTOGRAMS = (
     STREAM_LATENCY,
     GLASS_TO_GLASS,
@@ -46,6 +50,7 @@ HISTOGRAMS = (
     GIFT_LATENCY,
     SEARCH_LATENCY,
     EVENT_LOOP_STALL,
+    *STAGE_HISTOGRAMS,
 )
 
 # Counters
@@ -83,6 +88,7 @@ GIFTS_INDETERMINATE = "gifts_indeterminate"  # never acknowledged: may or may no
 STREAMS_DEGRADED = "streams_degraded"  # a viewer's session (once) stalled or dropped below target
 WATCHED_MS = "watched_ms"  # media played by viewers' player-buffer models
 SEGMENTS_EARLY = "segments_early"  # arrived before PDT + duration: clocks or PDT are wrong
+STAGE_STAMPS_DISORDERED = "stage_stamps_disordered"  # stage stamps ran backwards: not used
 
 
 def new_histogram() -> Histogram:

@@ -34,6 +34,8 @@ text-align:left}th{background:#f5f5f5}td.num{text-align:right;font-variant-numer
 tr.broken td{background:#ffebee;font-weight:600}tr.void td{background:#f3e5f5}
 .warn{background:#fff3e0;padding:8px;
 border-left:4px solid #ef6c00}pre{background:#f7f7f7;padding:8px;overflow:auto;font-size:12px}
+.bars{width:320px}.bar{height:9px;margin:2px 0;border-radius:2px}.bar.measured{background:#1565c0}
+.bar.budget{background:#9e9e9e}.bar.over{background:#c62828}#latency-budget td{white-space:nowrap}
 """
 
 
@@ -49,6 +51,7 @@ def render(report: Report) -> str:
         _recovery_table(report),
         _faults_table(report),
         _cost_table(report),
+        _budget_panel(report),
         _plots(report),
         _target(report),
     ]
@@ -201,6 +204,58 @@ def _cost_table(report: Report) -> str:
     )
     table = f'<table id="cost">\n{head}\n' + "\n".join(rows) + "\n</table>"
     return "<h2>Incident cost</h2>\n" + table + "\n" + note
+
+
+def _budget_panel(report: Report) -> str:
+    """A bar per stage: its mean beside its documented budget (one scale for all); nothing
+    when the platform stamped no segment (`latency_budget` absent or null)."""
+    section = report.get("latency_budget")
+    if not isinstance(section, dict) or not section.get("stages"):
+        return ""
+    rows, whole = list(section["stages"]), section.get("total")
+    widest = max([_number(r.get(k)) or 0.0 for r in rows for k in ("mean_ms", "budget_ms")] + [1.0])
+    lines = [_budget_row(row, widest) for row in rows]
+    if isinstance(whole, dict):
+        lines.append(_budget_row(whole, None, "captured → viewer"))
+    head = (
+        "<tr><th>Stage</th><th>Stamps</th><th>p50</th><th>p95</th><th>Mean</th>"
+        "<th>Share</th><th>Budget (documented)</th><th>Mean vs budget</th></tr>"
+    )
+    note = (
+        f"<p class=meta>From the platform's {esc(section.get('header'))} stamps on each live "
+        "segment, over the whole run (fault windows included); blue: the stage's mean, grey: "
+        "its documented budget (red: over it). Shares are of the summed means of the "
+        "budgeted stages. Information, never a promise.</p>"
+    )
+    table = f'<table id="latency-budget">\n{head}\n' + "\n".join(lines) + "\n</table>"
+    return "<h2>Latency budget per stage</h2>\n" + table + "\n" + note
+
+
+def _budget_row(row: dict[str, Any], widest: float | None, label: str = "") -> str:
+    mean, budget, share = (_number(row.get(k)) for k in ("mean_ms", "budget_ms", "share"))
+    bars = ""
+    if widest is not None and mean is not None:
+        over = budget is not None and mean > budget
+        bars = (
+            f'<div class="bar measured{" over" if over else ""}" '
+            f'style="width:{100 * mean / widest:.1f}%" title="mean {mean:g} ms"></div>'
+        )
+        if budget is not None:
+            bars += (
+                f'<div class="bar budget" style="width:{100 * budget / widest:.1f}%" '
+                f'title="budget {budget:g} ms"></div>'
+            )
+    documented = row.get("documented", "")
+    budget_text = f"{budget:g} ms ({documented})" if budget is not None else documented
+    return (
+        f'<tr class="stage" id="stage-{esc(row.get("name"))}">'
+        f"<td>{esc(label or row.get('name'))}</td>"
+        f"<td>{esc(row.get('from'))} → {esc(row.get('to'))}</td>"
+        f"<td class=num>{esc(row.get('p50_ms'))} ms</td>"
+        f"<td class=num>{esc(row.get('p95_ms'))} ms</td><td class=num>{esc(mean)} ms</td>"
+        f"<td class=num>{'—' if share is None else f'{share * 100:.0f}%'}</td>"
+        f"<td>{esc(budget_text)}</td><td class=bars>{bars}</td></tr>"
+    )
 
 
 def _plots(report: Report) -> str:

@@ -71,6 +71,19 @@ PLOTS = (
         1000.0,
     ),
     Plot(
+        "glass",
+        "Glass-to-glass latency (decoded samples) and PDT's error",
+        "ms",
+        (
+            Line("p50", field("glass_p50_ms")),
+            Line("p95", field("glass_p95_ms")),
+            Line("p99", field("glass_p99_ms")),
+            Line("|PDT − capture| p95", field("pdt_error_p95_ms")),
+        ),
+        ("glass_to_glass_p50", "glass_to_glass_p95", "glass_to_glass_p99"),
+        1000.0,
+    ),
+    Plot(
         "errors",
         "Viewer error rate",
         "% of requests",

@@ -33,6 +33,7 @@ class _ReportCollector:
         yield from _check_metrics(self.report)
         yield from _recovery_metrics(self.report)
         yield from _cost_metrics(self.report)
+        yield from _budget_metrics(self.report)
 
 
 def render(report: Report) -> str:
@@ -161,6 +162,39 @@ def _cost_metrics(report: Report) -> Iterator[Metric]:
     if _is_number(cost.get("total_usd")):
         total.add_metric([scenario], float(cost["total_usd"]))
     yield from (usd, breach, share, total)
+
+
+def _budget_metrics(report: Report) -> Iterator[Metric]:
+    """Each stage of the latency budget (information, like cost); nothing when the platform
+    stamped no segment."""
+    section = report.get("latency_budget")
+    if not isinstance(section, dict):
+        return
+    scenario = str(report.get("scenario", ""))
+    labels = ["scenario", "stage"]
+    seconds = GaugeMetricFamily(
+        "livefire_stage_latency_seconds",
+        "A segment's time in one stage (X-Stage-Times), by quantile",
+        labels=[*labels, "quantile"],
+    )
+    mean = GaugeMetricFamily(
+        "livefire_stage_latency_mean_seconds", "A segment's mean time in one stage", labels=labels
+    )
+    budget = GaugeMetricFamily(
+        "livefire_stage_budget_seconds", "The stage's documented budget", labels=labels
+    )
+    rows = list(section.get("stages") or [])
+    if isinstance(section.get("total"), dict):
+        rows.append(section["total"])
+    for row in rows:
+        stage = [scenario, str(row.get("name", ""))]
+        for quantile, key in (("0.5", "p50_ms"), ("0.95", "p95_ms")):
+            if _is_number(row.get(key)):
+                seconds.add_metric([*stage, quantile], round(float(row[key]) / 1000, 6))
+        for family, key in ((mean, "mean_ms"), (budget, "budget_ms")):
+            if _is_number(row.get(key)):
+                family.add_metric(stage, round(float(row[key]) / 1000, 6))
+    yield from (seconds, mean, budget)
 
 
 def _is_number(value: Any) -> bool:

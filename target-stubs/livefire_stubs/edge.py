@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter
 
+from livefire.base import stages
 from livefire_stubs import component
 
 PLAYLIST_TTL = 0.5  # seconds: half the 1 s target duration
@@ -28,6 +29,7 @@ class Cached:
     body: bytes
     content_type: str
     expires: float
+    stages: str = ""  # the origin's X-Stage-Times with this edge's `edge` stamp; "": none
 
 
 class Edge:
@@ -64,26 +66,34 @@ class Edge:
         return self._respond(await asyncio.shield(future))
 
     def _respond(self, cached: Cached) -> web.Response:
+        headers = {"X-Edge-Region": self.region}
+        if cached.stages:
+            headers[stages.HEADER] = cached.stages
         return web.Response(
             status=cached.status,
             body=cached.body,
             content_type=cached.content_type,
-            headers={"X-Edge-Region": self.region},
+            headers=headers,
         )
 
     async def _fetch(self, key: str, kind: str) -> Cached:
+        """The origin's answer, to cache; a segment the origin sent with X-Stage-Times is
+        served with this edge's `edge` stamp (when it had it all) appended
+        (`livefire.base.stages`)."""
         assert self.session is not None
         try:
             async with self.session.get(self.origin + key) as response:
                 body = await response.read()
                 content_type = response.content_type
                 status = response.status
+                stamps = response.headers.get(stages.HEADER)
         except (aiohttp.ClientError, TimeoutError) as exc:
             self.upstream_errors.inc()
             message = f'{{"error": "origin unreachable: {type(exc).__name__}", "status": 502}}'
             return Cached(502, message.encode(), "application/json", 0.0)
         ttl = (3600.0 if kind == "segment" else PLAYLIST_TTL) if status == 200 else 0.0
-        cached = Cached(status, body, content_type, time.monotonic() + ttl)
+        cached_at = stages.append(stamps, "edge", time.time()) if stamps else ""
+        cached = Cached(status, body, content_type, time.monotonic() + ttl, cached_at)
         if ttl:
             self.cache[key] = cached
             while len(self.cache) > SEGMENT_CACHE:

@@ -14,6 +14,7 @@ class Segment:
     pdt: float  # capture time of the first frame (epoch seconds)
     duration: float
     discontinuity: bool = False  # first segment after an encoder change (failover)
+    stages: str = ""  # X-Stage-Times served with it (`livefire.base.stages`); "": none
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,13 @@ Ingest protocol (transcoders → origin):
                                                 height, fps, codecs}], "owner": node}
   PUT /ingest/{stream}/{rendition}/{seq}.ts     body: MPEG-TS; headers X-Program-Date-Time
                                                 (epoch seconds of the first frame), X-Duration,
-                                                X-Discontinuity: 1 after an encoder change
+                                                X-Discontinuity: 1 after an encoder change,
+                                                X-Stage-Times (optional: captured, muxed; the
+                                                origin adds `origin`, see livefire.base.stages)
 Playback:
   GET /live/{stream}/master.m3u8
   GET /live/{stream}/{rendition}/index.m3u8[?_HLS_msn=N]   blocks until segment N exists
-  GET /live/{stream}/{rendition}/{seq}.ts
+  GET /live/{stream}/{rendition}/{seq}.ts       X-Stage-Times when the transcoder sent it
   GET /streams                                  JSON list of live streams
 Creator ingest routing (transcoder nodes heartbeat here every second):
   PUT /ingest-nodes/{node}                      JSON {"url"}: the node is alive at url
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from livefire.base import stages
 from livefire_stubs import component
 from livefire_stubs.hls import Rendition, Segment, master_playlist, media_playlist
 
@@ -119,8 +122,10 @@ class Origin:
         discontinuity = request.headers.get("X-Discontinuity") == "1"
         if discontinuity:
             track.discontinuities.append(seq)
+        stamps = request.headers.get(stages.HEADER)
+        stamps = stages.append(stamps, "origin", time.time()) if stamps else ""
         async with track.published:
-            track.segments.append(Segment(seq, data, pdt, duration, discontinuity))
+            track.segments.append(Segment(seq, data, pdt, duration, discontinuity, stamps))
             track.published.notify_all()
         self.published.labels(request.match_info["stream"]).inc()
         return web.json_response({"seq": seq}, status=201)
@@ -163,11 +168,10 @@ class Origin:
         seq = int(request.match_info["seq"])
         for segment in track.segments:
             if segment.seq == seq:
-                return web.Response(
-                    body=segment.data,
-                    content_type="video/mp2t",
-                    headers={"Cache-Control": "max-age=60"},
-                )
+                headers = {"Cache-Control": "max-age=60"}
+                if segment.stages:
+                    headers[stages.HEADER] = segment.stages
+                return web.Response(body=segment.data, content_type="video/mp2t", headers=headers)
         raise web.HTTPNotFound(reason=f"segment {seq} is not (or no longer) available")
 
     async def master(self, request: web.Request) -> web.Response:

@@ -40,6 +40,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from livefire.base import stages
 from livefire_stubs import component
 from livefire_stubs.encoder import SegmentEncoder
 from livefire_stubs.hls import Rendition
@@ -209,11 +210,12 @@ class Transcoder:
                 segments = {n: e.finish() for n, e in stream.encoders.items()}
                 stream.encoders.clear()
                 pdt = stream.t0 + k * SEGMENT_SECONDS
+                stamps = muxed_stamps(pdt, time.time())
                 discontinuity = stream.discontinuity and k == 0
                 self._spawn(lease.record_seq(seq))
                 for rendition, data in segments.items():
                     self._spawn(
-                        self._publish(stream.name, rendition, seq, pdt, data, discontinuity)
+                        self._publish(stream.name, rendition, seq, pdt, data, discontinuity, stamps)
                     )
             self.encode_seconds.observe(time.process_time() - started)
 
@@ -240,10 +242,19 @@ class Transcoder:
         task.add_done_callback(self._tasks.discard)
 
     async def _publish(
-        self, stream: str, rendition: str, seq: int, pdt: float, data: bytes, disc: bool
+        self,
+        stream: str,
+        rendition: str,
+        seq: int,
+        pdt: float,
+        data: bytes,
+        disc: bool,
+        stamps: str = "",
     ) -> None:
         url = f"{self.origin}/ingest/{stream}/{rendition}/{seq}.ts"
         headers = {"X-Program-Date-Time": f"{pdt:.6f}", "X-Duration": f"{SEGMENT_SECONDS}"}
+        if stamps:
+            headers[stages.HEADER] = stamps
         if disc:
             headers["X-Discontinuity"] = "1"
         try:
@@ -324,10 +335,19 @@ class Transcoder:
     async def _publish_all(
         self, name: str, lease: Lease, seq: int, pdt: float, segments: dict[str, bytes], disc: bool
     ) -> None:
+        # no `captured`: a pushed segment's PDT is when its first frame arrived, not when the
+        # camera completed it, and PDT + duration can fall after the cut (frames in bursts)
+        stamps = stages.append(None, "muxed", time.time())
         await lease.record_seq(seq)
         await asyncio.gather(
-            *(self._publish(name, r, seq, pdt, data, disc) for r, data in segments.items())
+            *(self._publish(name, r, seq, pdt, data, disc, stamps) for r, data in segments.items())
         )
+
+
+def muxed_stamps(pdt: float, muxed: float) -> str:
+    """The stage stamps a segment leaves the transcoder with: complete at the camera (its
+    program-date-time + its duration) and muxed (`livefire.base.stages`)."""
+    return stages.append(stages.append(None, "captured", pdt + SEGMENT_SECONDS), "muxed", muxed)
 
 
 async def main() -> None:
